@@ -1,0 +1,95 @@
+"""The errors unhr-kg raises, each with the HTTP status it maps to.
+
+``KgError``
+  ├── ``BadRequest`` (400)
+  │     ├── ``SparqlSyntaxError``: the query or update does not parse (message, line, column)
+  │     ├── ``RdfSyntaxError``: an RDF document does not parse (message, line, column)
+  │     ├── ``ProtocolError``: the request breaks the SPARQL protocol (two queries, bad graph IRI…)
+  │     └── ``ParameterError``: a canned-query parameter is missing or malformed
+  ├── ``Forbidden`` (403): an operation that is never allowed here (LOAD, SERVICE, FROM …)
+  ├── ``NotFound`` (404)
+  ├── ``NotAcceptable`` (406): no supported format matches ``Accept`` / ``format``
+  ├── ``PayloadTooLarge`` (413)
+  ├── ``UnsupportedMediaType`` (415)
+  ├── ``QueryTimeout`` (503): the query ran past its deadline and was stopped
+  ├── ``ConfigError`` (500): the settings or the files on disk are inconsistent
+  └── ``StoreError`` (500): the store failed
+The HTTP layer (``kg.api.errors``) is the only place that turns these into responses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class KgError(Exception):
+    """Base class: ``status`` is the HTTP status, ``code`` a stable machine-readable name."""
+
+    status: int = 500
+    code: str = "internal-error"
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details: dict[str, Any] = {k: v for k, v in details.items() if v is not None}
+
+
+class BadRequest(KgError):
+    status = 400
+    code = "bad-request"
+
+
+class SparqlSyntaxError(BadRequest):
+    code = "sparql-syntax-error"
+
+
+class RdfSyntaxError(BadRequest):
+    code = "rdf-syntax-error"
+
+
+class ProtocolError(BadRequest):
+    code = "protocol-error"
+
+
+class ParameterError(BadRequest):
+    code = "bad-parameter"
+
+
+class Forbidden(KgError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(KgError):
+    status = 404
+    code = "not-found"
+
+
+class NotAcceptable(KgError):
+    status = 406
+    code = "not-acceptable"
+
+
+class PayloadTooLarge(KgError):
+    status = 413
+    code = "payload-too-large"
+
+
+class UnsupportedMediaType(KgError):
+    status = 415
+    code = "unsupported-media-type"
+
+
+class QueryTimeout(KgError):
+    status = 503
+    code = "query-timeout"
+
+
+class ConfigError(KgError):
+    status = 500
+    code = "config-error"
+
+
+class StoreError(KgError):
+    status = 500
+    code = "store-error"
