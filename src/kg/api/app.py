@@ -1,0 +1,79 @@
+"""``create_app(settings, store)``: the FastAPI application, with everything passed in."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
+
+from kg import __version__
+from kg.api import errors
+from kg.api.routes import meta, sparql
+from kg.settings import Settings
+from kg.store.oxigraph import OxigraphStore
+
+log = logging.getLogger("kg.api")
+
+
+def create_app(settings: Settings, store: OxigraphStore | None = None) -> FastAPI:
+    """Build the application.
+
+    With ``store`` given, the caller owns it (tests, embedding). Without, the lifespan opens the
+    store named by ``settings``, loads the repository's files into it, replays its journal,
+    starts its query workers, and closes it at shutdown.
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if store is not None:
+            app.state.store = store
+            yield
+            return
+        from kg.startup import prepare_store
+
+        opened = prepare_store(settings)
+        app.state.store = opened
+        try:
+            yield
+        finally:
+            opened.close()
+
+    app = FastAPI(
+        title="unhr-kg",
+        version=__version__,
+        description=(
+            "SPARQL 1.1 endpoint and linked data for a knowledge graph of how the UN "
+            "human-rights system has dealt with the DPRK."
+        ),
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    if store is not None:
+        app.state.store = store
+
+    @app.middleware("http")
+    async def add_request_id(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        request.state.request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
+        response = await call_next(request)
+        response.headers["X-Request-ID"] = request.state.request_id
+        return response
+
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origin_list(),
+        allow_credentials=False,
+        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+        allow_headers=["Accept", "Content-Type", "X-Request-ID"],
+        expose_headers=["X-Request-ID", "X-KG-Rows", "X-KG-Truncated", "Link"],
+        max_age=600,
+    )
+    errors.install(app)
+    app.include_router(meta.router)
+    app.include_router(sparql.router)
+    return app

@@ -1,0 +1,90 @@
+"""The one place where errors become HTTP responses.
+
+Every error body has the same shape::
+
+    {"error": {"status": 400, "code": "sparql-syntax-error", "message": "...",
+               "details": {"line": 1, "column": 25}, "request_id": "..."}}
+
+Known errors (:class:`kg.errors.KgError`) carry their status; anything else is a 500 whose
+details stay in the log, found by the request id.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from kg.errors import KgError
+
+log = logging.getLogger("kg.api")
+
+
+def request_id(request: Request) -> str:
+    return str(getattr(request.state, "request_id", "-"))
+
+
+def error_response(
+    request: Request, status: int, code: str, message: str, details: dict[str, Any] | None = None
+) -> JSONResponse:
+    body = {
+        "error": {
+            "status": status,
+            "code": code,
+            "message": message,
+            "details": details or {},
+            "request_id": request_id(request),
+        }
+    }
+    headers = {"X-Request-ID": request_id(request)}
+    if status == 405:
+        headers["Allow"] = "GET, HEAD, POST, OPTIONS"
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+async def _kg_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, KgError)
+    if exc.status >= 500:
+        log.error("request %s failed: %s", request_id(request), exc.message)
+    return error_response(request, exc.status, exc.code, exc.message, exc.details)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    codes = {404: "not-found", 405: "method-not-allowed"}
+    return error_response(
+        request, exc.status_code, codes.get(exc.status_code, "http-error"), str(exc.detail)
+    )
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    problems = [
+        {"parameter": ".".join(str(p) for p in e.get("loc", ())[1:]), "message": e.get("msg")}
+        for e in exc.errors()
+    ]
+    names = ", ".join(p["parameter"] for p in problems) or "request"
+    return error_response(
+        request, 400, "bad-parameter", f"invalid parameter(s): {names}", {"problems": problems}
+    )
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("request %s: unexpected error", request_id(request), exc_info=exc)
+    return error_response(
+        request,
+        500,
+        "internal-error",
+        f"unexpected server error; quote request id {request_id(request)} when reporting it",
+    )
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(KgError, _kg_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,1 @@
+"""SPARQL operations: classification, policy, and evaluation requests."""
