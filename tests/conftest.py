@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from pyoxigraph import NamedNode, RdfFormat, Store
 
+from kg.api.app import create_app
 from kg.layout import discover
+from kg.settings import Settings
+from kg.startup import prepare_store
+from kg.store.oxigraph import OxigraphStore
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,3 +40,38 @@ def select(store: Store, query: str) -> list[dict[str, str]]:
     for sol in result:  # type: ignore[union-attr]
         rows.append({n: sol[n].value for n in names if sol[n] is not None})
     return rows
+
+
+@pytest.fixture()
+def mini_root(tmp_path: Path) -> Path:
+    """A writable copy of tests/fixtures/mini: two source graphs and a one-class ontology."""
+    from tests.support import copy_mini
+
+    return copy_mini(tmp_path / "repo")
+
+
+def make_settings(root: Path, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "root": root,
+        "store": "memory",
+        "data_dir": root / "var",
+        "query_workers": 0,
+        "query_timeout": 10.0,
+        "public_url": "http://testserver.example",
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture()
+def mini_store(mini_root: Path) -> Iterator[OxigraphStore]:
+    store = prepare_store(make_settings(mini_root), progress=False)
+    yield store
+    store.close()
+
+
+@pytest.fixture()
+def client(mini_root: Path, mini_store: OxigraphStore) -> Iterator[TestClient]:
+    app = create_app(make_settings(mini_root), mini_store)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c

@@ -38,8 +38,29 @@ RootOpt = Annotated[
 ]
 
 
-def _settings(**overrides: Any) -> Settings:
+SettingOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--setting",
+        "-s",
+        help="Any setting as NAME=VALUE (e.g. -s max_rows=5000); see the README's table.",
+    ),
+]
+
+
+def _settings(extra: list[str] | None = None, **overrides: Any) -> Settings:
     given = {k: v for k, v in overrides.items() if v is not None}
+    for item in extra or []:
+        name, sep, value = item.partition("=")
+        key = name.strip().lower().removeprefix("kg_").replace("-", "_")
+        if not sep or key not in Settings.model_fields:
+            typer.echo(
+                f"error: --setting {item!r}: expected NAME=VALUE with NAME one of "
+                f"{', '.join(Settings.model_fields)}",
+                err=True,
+            )
+            raise typer.Exit(2)
+        given.setdefault(key, value)
     try:
         return Settings(**given)
     except Exception as exc:  # pydantic's ValidationError names the field and value
@@ -81,6 +102,7 @@ def serve(
             "--query-workers", help="Query worker processes (0: threads). [KG_QUERY_WORKERS]"
         ),
     ] = None,
+    setting: SettingOpt = None,
 ) -> None:
     """Load ontology/, shapes/ and data/ into the store and serve the SPARQL endpoint."""
     import uvicorn
@@ -117,7 +139,12 @@ def serve(
 
 
 @app.command()
-def load(store: StoreOpt = None, data_dir: DataDirOpt = None, root: RootOpt = None) -> None:
+def load(
+    store: StoreOpt = None,
+    data_dir: DataDirOpt = None,
+    root: RootOpt = None,
+    setting: SettingOpt = None,
+) -> None:
     """Load ontology/, shapes/ and data/ into the store's named graphs and report what changed.
 
     Unchanged files (same SHA-256) are skipped, changed files replace their graph, graphs whose
@@ -127,7 +154,7 @@ def load(store: StoreOpt = None, data_dir: DataDirOpt = None, root: RootOpt = No
     """
     from kg.startup import prepare_store
 
-    settings = _settings(store=store, data_dir=data_dir, root=root, load_on_start=False)
+    settings = _settings(setting, store=store, data_dir=data_dir, root=root, load_on_start=False)
     _logging(settings.log_level)
     from kg.bootstrap import load_all
 
@@ -159,6 +186,7 @@ def query(
     store: StoreOpt = None,
     data_dir: DataDirOpt = None,
     root: RootOpt = None,
+    setting: SettingOpt = None,
 ) -> None:
     """Run a SPARQL query over the loaded graph and print the result to standard output."""
     from kg.formats import Kind, negotiate
@@ -166,7 +194,7 @@ def query(
     from kg.sparql.operation import Form, check_policy, classify
     from kg.startup import prepare_store
 
-    settings = _settings(store=store, data_dir=data_dir, root=root)
+    settings = _settings(setting, store=store, data_dir=data_dir, root=root)
     _logging("warning")
     text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
     try:

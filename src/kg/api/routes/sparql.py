@@ -120,13 +120,13 @@ async def _run(request: Request, settings: SettingsDep, store: StoreDep) -> Resp
             f"the query is longer than the limit of {settings.max_query_bytes} bytes"
         )
     op = classify(params.query)
+    known = store.graph_names()
+    check_policy(op, known_graphs=known)
     if op.form is Form.UPDATE:
         raise BadRequest(
             "an update was sent as 'query'; send updates as 'update' or "
             "application/sparql-update (and note this endpoint is read-only)"
         )
-    known = store.graph_names()
-    check_policy(op, known_graphs=known)
     for iri in (*params.default_graphs, *params.named_graphs):
         if iri not in known:
             raise BadRequest(
