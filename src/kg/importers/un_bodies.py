@@ -246,7 +246,6 @@ def _add_replacement(g: Graph, chart: URIRef) -> None:
     g.add((change, UNHR.date, date_literal("2006")))
     g.add((change, ORG.originalOrganization, chr_))
     g.add((change, ORG.resultingOrganization, hrc))
-    g.add((change, UNHR.establishedBy, doc("A/RES/60/251")))
     g.add((change, DCTERMS.source, chart))
 
 
@@ -256,8 +255,8 @@ def _add_treaty(g: Graph, t: Treaty, chart: URIRef) -> None:
     g.add((node, RDFS.label, en(t.label)))
     g.add((node, SKOS.altLabel, en(t.abbreviation)))
     g.add((node, UNHR.untcId, Literal(t.untc_id)))
-    g.add((node, UNHR.adoptedBy, org("unga")))
-    g.add((node, UNHR.adoptionDate, date_literal(t.adopted)))
+    # adoptedBy / adoptionDate are for documents; a treaty only gets its adoption date
+    g.add((node, UNHR.date, date_literal(t.adopted)))
     g.add(
         (
             node,
