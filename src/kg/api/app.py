@@ -12,31 +12,42 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from kg import __version__
 from kg.api import errors
-from kg.api.routes import meta, sparql
+from kg.api.routes import meta, queries, sparql
+from kg.queries import Registry, load_registry
+from kg.query_catalogue import Enumerations, publish
 from kg.settings import Settings
 from kg.store.oxigraph import OxigraphStore
 
 log = logging.getLogger("kg.api")
 
 
-def create_app(settings: Settings, store: OxigraphStore | None = None) -> FastAPI:
+def _attach(app: FastAPI, settings: Settings, store: OxigraphStore) -> None:
+    """Hand ``store`` to the routes and publish the canned-query catalogue into it."""
+    app.state.store = store
+    app.state.enumerations = Enumerations(store, timeout=settings.query_timeout)
+    publish(store, app.state.registry, settings.base_url())
+
+
+def create_app(
+    settings: Settings, store: OxigraphStore | None = None, registry: Registry | None = None
+) -> FastAPI:
     """Build the application.
 
     With ``store`` given, the caller owns it (tests, embedding). Without, the lifespan opens the
     store named by ``settings``, loads the repository's files into it, replays its journal,
-    starts its query workers, and closes it at shutdown.
+    starts its query workers, and closes it at shutdown. The canned queries come from
+    ``registry`` or else ``{settings.root}/queries``; a malformed one stops here.
     """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if store is not None:
-            app.state.store = store
             yield
             return
         from kg.startup import prepare_store
 
         opened = prepare_store(settings)
-        app.state.store = opened
+        _attach(app, settings, opened)
         try:
             yield
         finally:
@@ -52,8 +63,9 @@ def create_app(settings: Settings, store: OxigraphStore | None = None) -> FastAP
         lifespan=lifespan,
     )
     app.state.settings = settings
+    queries.install(app, registry or load_registry(settings.root / "queries"))
     if store is not None:
-        app.state.store = store
+        _attach(app, settings, store)
 
     @app.middleware("http")
     async def add_request_id(

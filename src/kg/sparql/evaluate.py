@@ -50,6 +50,7 @@ class QueryRequest:
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
     substitutions: Mapping[str, Term] = field(default_factory=dict)
+    offset: int = 0
 
 
 @dataclass(frozen=True)
@@ -93,12 +94,12 @@ def _check_deadline(deadline: float, rows: int) -> None:
 
 
 def _solutions(
-    result: QuerySolutions, fmt: Format, max_rows: int, deadline: float
+    result: QuerySolutions, fmt: Format, max_rows: int, deadline: float, offset: int = 0
 ) -> tuple[bytes, int, bool]:
     names = [v.value for v in result.variables]
     bindings: list[dict[str, Any]] = []
     truncated = False
-    for solution in result:
+    for solution in itertools.islice(result, offset, None):
         if len(bindings) >= max_rows:
             truncated = True
             break
@@ -123,9 +124,9 @@ def _solutions(
 
 
 def _triples(
-    result: Iterable[Triple], fmt: Format, max_rows: int, deadline: float
+    result: Iterable[Triple], fmt: Format, max_rows: int, deadline: float, offset: int = 0
 ) -> tuple[bytes, int, bool]:
-    triples = list(itertools.islice(result, max_rows + 1))
+    triples = list(itertools.islice(result, offset, offset + max_rows + 1))
     _check_deadline(deadline, len(triples))
     truncated = len(triples) > max_rows
     triples = triples[:max_rows]
@@ -152,9 +153,13 @@ def evaluate(store: Store, request: QueryRequest) -> QueryResponse:
         body = result.serialize(format=request.format.results_format()) or b""
         rows, truncated = 1, False
     elif isinstance(result, QuerySolutions):
-        body, rows, truncated = _solutions(result, request.format, request.max_rows, deadline)
+        body, rows, truncated = _solutions(
+            result, request.format, request.max_rows, deadline, request.offset
+        )
     elif isinstance(result, QueryTriples):
-        body, rows, truncated = _triples(result, request.format, request.max_rows, deadline)
+        body, rows, truncated = _triples(
+            result, request.format, request.max_rows, deadline, request.offset
+        )
     else:  # pragma: no cover - pyoxigraph returns one of the three
         raise TypeError(f"unexpected result type {type(result).__name__}")
     elapsed = (time.monotonic() - started) * 1000

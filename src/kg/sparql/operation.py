@@ -74,14 +74,62 @@ class Operation:
     uses_load: bool
 
 
-def _tokens(text: str) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
+def token_spans(text: str) -> list[tuple[str, str, int, int]]:
+    """Tokens other than comments, as (kind, text, start, end)."""
+    out: list[tuple[str, str, int, int]] = []
     for m in _TOKEN.finditer(text):
         kind = m.lastgroup or "other"
-        if kind == "comment":
-            continue
-        out.append((kind, m.group()))
+        if kind != "comment":
+            out.append((kind, m.group(), m.start(), m.end()))
     return out
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    return [(kind, value) for kind, value, _, _ in token_spans(text)]
+
+
+def where_clause(text: str) -> tuple[str, str] | None:
+    """The prologue and the outermost group pattern of a query, or None if not found."""
+    span = where_span(text)
+    if span is None:
+        return None
+    prologue_end, start, end = span
+    return text[:prologue_end], text[start:end]
+
+
+def where_span(text: str) -> tuple[int, int, int] | None:
+    """Offsets of (end of prologue, start, end) of the outermost group pattern of a query."""
+    spans = token_spans(text)
+    start_index = next(
+        (i for i, (k, v, _, _) in enumerate(spans) if k == "word" and v.upper() in _QUERY_FORMS),
+        None,
+    )
+    if start_index is None:
+        return None
+    prologue_end = spans[start_index][2]
+    body = spans[start_index:]
+    depth = 0
+    begin = 0
+    for i, (kind, value, _, _) in enumerate(body):
+        if kind == "other" and value in "{}":
+            depth += 1 if value == "{" else -1
+        elif kind == "word" and value.upper() == "WHERE" and depth == 0:
+            begin = i
+            break
+    depth = 0
+    open_at = None
+    for kind, value, start, end in body[begin:]:
+        if kind != "other":
+            continue
+        if value == "{":
+            if depth == 0 and open_at is None:
+                open_at = start
+            depth += 1
+        elif value == "}":
+            depth -= 1
+            if depth == 0 and open_at is not None:
+                return prologue_end, open_at, end
+    return None
 
 
 def classify(text: str) -> Operation:

@@ -62,6 +62,8 @@ class OxigraphStore:
         self._workers = workers
         self._worker_memory_mb = worker_memory_mb
         self._executor: Executor = InlineExecutor(self._store)
+        #: Incremented on every change, so that caches of derived answers know to refresh.
+        self.version = 0
 
     def replay_journal(self) -> int:
         """Re-apply the journalled change sets (after the files are loaded); return how many."""
@@ -72,7 +74,7 @@ class OxigraphStore:
             for changes in self._journal.replay():
                 self._apply_in_memory(changes)
                 replayed += 1
-            self._executor.invalidate()
+            self._changed()
         if replayed:
             log.info("replayed %d change sets from %s", replayed, self._journal.path)
         return replayed
@@ -144,12 +146,22 @@ class OxigraphStore:
                 ]
         except SyntaxError as exc:
             raise RdfSyntaxError(f"{path}: {exc}", file=str(path)) from None
+        return self.replace_graph_with(graph, quads)
+
+    def replace_graph_with(self, graph: str, quads: list[Quad]) -> int:
+        """Replace ``graph`` by ``quads`` (whose graph names are ignored)."""
+        target = NamedNode(graph)
+        quads = [Quad(q.subject, q.predicate, q.object, target) for q in quads]
         with self._write_lock:
             self._drop(target)
             self._store.extend(quads)
             self._default_add(quads)
-            self._executor.invalidate()
+            self._changed()
         return len(quads)
+
+    def _changed(self) -> None:
+        self.version += 1
+        self._executor.invalidate()
 
     def set_metadata(self, graph: str, statements: Sequence[tuple[NamedNode, Term]]) -> None:
         """Replace what the metadata graph says about ``graph`` by ``statements``."""
@@ -162,12 +174,12 @@ class OxigraphStore:
             new = [Quad(subject, p, o, METADATA_GRAPH) for p, o in statements]
             self._store.extend(new)
             self._default_add(new)
-            self._executor.invalidate()
+            self._changed()
 
     def drop_graph(self, graph: str) -> None:
         with self._write_lock:
             self._drop(NamedNode(graph))
-            self._executor.invalidate()
+            self._changed()
         self.set_metadata(graph, [])
 
     def add_quads(self, quads: list[Quad]) -> None:
@@ -175,7 +187,7 @@ class OxigraphStore:
         with self._write_lock:
             self._store.extend(quads)
             self._default_add(quads)
-            self._executor.invalidate()
+            self._changed()
 
     def _apply_in_memory(self, changes: ChangeSet) -> None:
         removed = list(parse(changes.remove_nquads.encode(), format=RdfFormat.N_QUADS))
@@ -191,7 +203,7 @@ class OxigraphStore:
             if self._journal is not None:
                 self._journal.append(changes)
             self._apply_in_memory(changes)
-            self._executor.invalidate()
+            self._changed()
 
     # -- lifecycle -----------------------------------------------------------------------
 

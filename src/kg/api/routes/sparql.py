@@ -155,13 +155,30 @@ async def _run(request: Request, settings: SettingsDep, store: StoreDep) -> Resp
     return Response(result.body, media_type=fmt.content_type(), headers=headers)
 
 
+_PROTOCOL_PARAMETERS = [
+    {"name": "query", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "The SPARQL query; without it, the Service Description is returned."},
+    {"name": "default-graph-uri", "in": "query", "required": False,
+     "schema": {"type": "array", "items": {"type": "string", "format": "iri"}},
+     "description": "Graphs whose merge is the default graph (stored graphs only)."},
+    {"name": "named-graph-uri", "in": "query", "required": False,
+     "schema": {"type": "array", "items": {"type": "string", "format": "iri"}},
+     "description": "Graphs available to GRAPH (stored graphs only)."},
+    {"name": "format", "in": "query", "required": False,
+     "schema": {"type": "string", "enum": ["json", "xml", "csv", "tsv", "turtle", "ntriples",
+                                           "jsonld", "rdfxml"]},
+     "description": "Result format; overrides Accept."},
+]
+router.add_api_route("/sparql", _run, methods=["HEAD"], include_in_schema=False)
 router.add_api_route(
     "/sparql",
     _run,
-    methods=["GET", "HEAD"],
+    methods=["GET"],
     summary="SPARQL query (GET)",
     description=QUERY_DOC,
     response_class=Response,
+    operation_id="sparql_get",
+    openapi_extra={"parameters": _PROTOCOL_PARAMETERS},
 )
 router.add_api_route(
     "/sparql",
