@@ -171,41 +171,91 @@ def load(
     opened.close()
 
 
+def _print_table(body: bytes) -> None:
+    import json
+
+    from rich.console import Console
+    from rich.table import Table
+
+    data = json.loads(body)
+    if "boolean" in data:
+        typer.echo(str(data["boolean"]).lower())
+        return
+    names = data["head"]["vars"]
+    table = Table(*names, show_lines=False)
+    for row in data["results"]["bindings"]:
+        table.add_row(*(row.get(n, {}).get("value", "") for n in names))
+    Console().print(table)
+
+
 @app.command()
 def query(
-    file: Annotated[str, typer.Argument(help="File holding the query, or - for standard input.")],
+    target: Annotated[
+        str,
+        typer.Argument(
+            help="A canned query's name (see `kg queries`), a file holding a query, or - for "
+            "standard input.",
+            metavar="NAME|FILE|-",
+        ),
+    ],
     fmt: Annotated[
         str | None,
         typer.Option(
             "--format",
             "-f",
-            help="json, xml, csv, tsv (SELECT/ASK); turtle, ntriples, "
-            "jsonld, rdfxml (CONSTRUCT/DESCRIBE). Default: csv or turtle.",
+            help="json, xml, csv, tsv or table (SELECT/ASK); turtle, ntriples, jsonld, rdfxml "
+            "(CONSTRUCT/DESCRIBE). Default: csv or turtle.",
         ),
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="Canned-query parameter as key=value (repeatable)."),
     ] = None,
     store: StoreOpt = None,
     data_dir: DataDirOpt = None,
     root: RootOpt = None,
     setting: SettingOpt = None,
 ) -> None:
-    """Run a SPARQL query over the loaded graph and print the result to standard output."""
+    """Run a SPARQL query or a canned query over the loaded graph; print the result."""
     from kg.formats import Kind, negotiate
+    from kg.queries import bind_parameters, load_registry, with_values
     from kg.sparql.evaluate import QueryRequest
     from kg.sparql.operation import Form, check_policy, classify
     from kg.startup import prepare_store
 
     settings = _settings(setting, store=store, data_dir=data_dir, root=root)
     _logging("warning")
-    text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
     try:
+        registry = load_registry(settings.root / "queries")
+        canned = registry.get(target) if not Path(target).is_file() else None
+        if canned is not None:
+            raw: dict[str, str] = {}
+            for item in param or []:
+                key, sep, value = item.partition("=")
+                if not sep:
+                    typer.echo(f"error: --param {item!r}: expected key=value", err=True)
+                    raise typer.Exit(2)
+                raw[key.strip()] = value
+            text = with_values(canned, bind_parameters(canned, raw))
+        elif target != "-" and not Path(target).is_file():
+            known = ", ".join(q.name for q in registry) or "none"
+            typer.echo(
+                f"error: {target!r} is neither a file nor a canned query ({known})", err=True
+            )
+            raise typer.Exit(2)
+        else:
+            if param:
+                typer.echo("error: --param only applies to canned queries", err=True)
+                raise typer.Exit(2)
+            text = sys.stdin.read() if target == "-" else Path(target).read_text("utf-8")
         op = classify(text)
         if op.form is Form.UPDATE:
             typer.echo("error: `kg query` runs queries, not updates", err=True)
             raise typer.Exit(2)
         kind = Kind.GRAPH if op.form.returns_graph else Kind.RESULTS
-        chosen = negotiate(
-            kind, accept=None, format_param=fmt or ("csv" if kind is Kind.RESULTS else "turtle")
-        )
+        table = fmt == "table" and kind is Kind.RESULTS
+        wanted = "json" if table else fmt or ("csv" if kind is Kind.RESULTS else "turtle")
+        chosen = negotiate(kind, accept=None, format_param=wanted)
         opened = prepare_store(settings, progress=False, workers=False)
         try:
             check_policy(op, known_graphs=opened.graph_names())
@@ -217,10 +267,98 @@ def query(
     except KgError as exc:
         _fail(exc)
         return
-    sys.stdout.buffer.write(result.body)
-    sys.stdout.flush()
+    if table:
+        _print_table(result.body)
+    else:
+        sys.stdout.buffer.write(result.body)
+        sys.stdout.flush()
     if result.truncated:
         typer.echo(f"warning: result cut at {settings.max_rows} rows", err=True)
+
+
+@app.command()
+def queries(
+    root: RootOpt = None,
+    tag: Annotated[str | None, typer.Option(help="Only queries with this tag.")] = None,
+) -> None:
+    """List the canned queries with their parameters."""
+    from kg.queries import load_registry
+
+    settings = _settings(root=root)
+    try:
+        registry = load_registry(settings.root / "queries")
+    except KgError as exc:
+        _fail(exc)
+        return
+    for q in registry:
+        if tag and tag not in q.tags:
+            continue
+        params = " ".join(f"{p.name}{'' if p.required else '?'}={p.kind}" for p in q.parameters)
+        typer.echo(f"{q.name}  [{', '.join(q.tags)}]  {q.summary}")
+        if params:
+            typer.echo(f"    parameters: {params}")
+
+
+@app.command(name="import")
+def import_(
+    root: RootOpt = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Only report stale files; write nothing.")
+    ] = False,
+) -> None:
+    """Regenerate the Turtle made from the data sets (data/reference, data/votes)."""
+    from kg.importers import ImportDataError, regenerate_all, render_all
+
+    settings = _settings(root=root)
+    try:
+        if check:
+            stale = [
+                path
+                for path, text in render_all(settings.root).items()
+                if not path.is_file() or path.read_text("utf-8") != text
+            ]
+            for path in stale:
+                typer.echo(f"stale: {path.relative_to(settings.root)}")
+            raise typer.Exit(1 if stale else 0)
+        for path in regenerate_all(settings.root):
+            typer.echo(f"wrote {path.relative_to(settings.root)}")
+    except ImportDataError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def validate(
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Turtle files to validate with the data they refer to (default: all of data/)."
+        ),
+    ] = None,
+    root: RootOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or turtle.")] = "text",
+) -> None:
+    """Validate data against shapes/: exit 0 when it conforms, 1 when it does not."""
+    import json
+
+    from kg.validation import validate_paths
+
+    if fmt not in ("text", "json", "turtle"):
+        typer.echo("error: --format must be text, json or turtle", err=True)
+        raise typer.Exit(2)
+    settings = _settings(root=root)
+    try:
+        report = validate_paths(list(files) if files else None, root=settings.root)
+    except KgError as exc:
+        _fail(exc)
+        return
+    if fmt == "json":
+        typer.echo(json.dumps(report.to_json(), indent=2))
+    elif fmt == "turtle":
+        typer.echo(report.to_turtle())
+    else:
+        typer.echo(report.to_text(), nl=False)
+    raise typer.Exit(0 if report.conforms else 1)
 
 
 @app.command()
