@@ -28,7 +28,24 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(root: Path, data_dir: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
+def server(root: Path, data_dir: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    """A running server on a free port (a port taken meanwhile by another process is retried)."""
+    for _attempt in range(3):
+        port = free_port()
+        proc = _start(root, data_dir, port)
+        if proc is not None:
+            break
+    else:
+        raise AssertionError("server did not start on any of 3 ports")
+    try:
+        yield proc, port
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=10)
+
+
+def _start(root: Path, data_dir: Path, port: int) -> subprocess.Popen[bytes] | None:
     env = {
         **os.environ,
         "KG_ROOT": str(root),
@@ -43,23 +60,21 @@ def server(root: Path, data_dir: Path, port: int) -> Iterator[subprocess.Popen[b
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                err = proc.stderr.read().decode() if proc.stderr else ""
-                raise AssertionError(f"server did not start: {err[-2000:]}")
-            time.sleep(0.2)
-        yield proc
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(timeout=10)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return proc
+        except httpx.TransportError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            if proc.poll() is None:
+                proc.kill()
+            err = proc.stderr.read().decode() if proc.stderr else ""
+            if "address already in use" in err:
+                return None
+            raise AssertionError(f"server did not start: {err[-2000:]}")
+        time.sleep(0.2)
 
 
 def query_count(port: int, query: str = COUNT) -> int:
@@ -83,13 +98,12 @@ def test_server_survives_kill_and_restart_with_the_same_data(
         ChangeSet(id="cs1", add_nquads=f'<urn:x:s> <urn:x:p> "1" <{GRAPH}changeset/cs1> .\n')
     )
     journal.close()
-    port = free_port()
-    with server(mini_root, data_dir, port) as proc:
+    with server(mini_root, data_dir) as (proc, port):
         before = query_count(port)
         assert query_count(port, "SELECT (COUNT(*) AS ?n) WHERE { <urn:x:s> ?p ?o }") == 1
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
-    with server(mini_root, data_dir, port):
+    with server(mini_root, data_dir) as (_, port):
         # The metadata graph records load times, which differ: compare everything else.
         assert query_count(port) == before
         assert query_count(port, "SELECT (COUNT(*) AS ?n) WHERE { <urn:x:s> ?p ?o }") == 1

@@ -91,3 +91,56 @@ def test_load_reports_then_skips_unchanged_files(mini_root: Path, store: str) ->
         assert "unchanged source-a" in second.stdout
     else:
         assert "source-a" in second.stdout
+
+
+def test_queries_lists_canned_queries(mini_root: Path) -> None:
+    result = runner.invoke(app, ["queries"], env=env_for(mini_root))
+    assert result.exit_code == 0
+    assert "state-label  [test]  Label of a state" in result.output
+    assert "state?=iri" in result.output
+
+
+def test_canned_query_with_param_as_table(mini_root: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["query", "state-label", "-p", "state=https://w3id.org/unhr/id/state/KOR", "-f", "table"],
+        env=env_for(mini_root),
+    )
+    assert result.exit_code == 0, result.output
+    assert "Republic of Korea" in result.output and "People" not in result.output
+
+
+def test_canned_query_bad_param_exits_1(mini_root: Path) -> None:
+    result = runner.invoke(app, ["query", "state-label", "-p", 'state=">'],
+                           env=env_for(mini_root))
+    assert result.exit_code == 1
+    assert "parameter 'state'" in result.output
+
+
+def test_unknown_query_name(mini_root: Path) -> None:
+    result = runner.invoke(app, ["query", "no-such-query"], env=env_for(mini_root))
+    assert result.exit_code == 2
+    assert "state-label" in result.output
+
+
+def test_import_check_on_the_repository() -> None:
+    result = runner.invoke(app, ["import", "--check"])
+    assert result.exit_code == 0, result.output
+
+
+def test_validate_exit_codes(mini_root: Path, repo_root: Path) -> None:
+    import shutil
+
+    shutil.copytree(repo_root / "ontology", mini_root / "ontology", dirs_exist_ok=True)
+    shutil.copytree(repo_root / "shapes", mini_root / "shapes", dirs_exist_ok=True)
+    bad = mini_root / "bad.ttl"
+    bad.write_text(
+        "@prefix unhr: <https://w3id.org/unhr/ontology#> .\n"
+        "<https://w3id.org/unhr/id/state/XX1> a unhr:State .\n"
+    )
+    result = runner.invoke(app, ["validate", str(bad), "--root", str(mini_root)])
+    assert result.exit_code == 1
+    assert "state/XX1" in result.output and "Violation" in result.output
+    as_json = runner.invoke(app, ["validate", str(bad), "--root", str(mini_root), "-f", "json"])
+    assert as_json.exit_code == 1
+    assert '"conforms": false' in as_json.output
