@@ -32,12 +32,15 @@ def service_description(
         g.add((service, SD.resultFormat, URIRef(fmt.iri)))
     g.add((service, DCTERMS.title, Literal("unhr-kg SPARQL endpoint", lang="en")))
     comment = (
-        "Read-only SPARQL 1.1 endpoint over the UN human-rights / DPRK knowledge graph. "
+        "SPARQL 1.1 endpoint over the UN human-rights / DPRK knowledge graph. "
         "The default graph is the union of the named graphs, each triple counted once. "
         "SERVICE, LOAD and dereferencing FROM are refused."
     )
-    if not writable:
-        comment += " No write token is configured: updates are refused."
+    if writable:
+        comment += (" SPARQL Update is open to curators with a bearer token; every write is "
+                    "SHACL-validated and kept as a change set.")
+    else:
+        comment += " Read-only: no write token is configured, so updates are refused."
     g.add((service, RDFS.comment, Literal(comment, lang="en")))
     g.add((service, DCTERMS.hasVersion, Literal(__version__)))
     dataset = BNode()

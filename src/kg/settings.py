@@ -85,6 +85,19 @@ class Settings(BaseSettings):
         "*", description="Origins allowed to read cross-origin (comma-separated, or '*')."
     )
     log_level: str = Field("info", description="Log level: debug, info, warning, error.")
+    write_tokens: str = Field(
+        "",
+        repr=False,
+        description=(
+            "Curators' bearer tokens as comma-separated name:token pairs (tokens of 24+ "
+            "characters). Empty: the server is read-only."
+        ),
+    )
+    token: str = Field(
+        "",
+        repr=False,
+        description="Bearer token the CLI's write commands (kg ingest, kg revert) send.",
+    )
 
     @field_validator("public_url")
     @classmethod
@@ -92,6 +105,27 @@ class Settings(BaseSettings):
         if v and not (v.startswith("http://") or v.startswith("https://")):
             raise ValueError(f"public_url must start with http:// or https://, got {v!r}")
         return v.rstrip("/")
+
+    @field_validator("write_tokens")
+    @classmethod
+    def _check_tokens(cls, v: str) -> str:
+        for pair in filter(None, (p.strip() for p in v.split(","))):
+            name, sep, token = pair.partition(":")
+            if not sep or not name.strip() or not token.strip():
+                raise ValueError("write_tokens must be name:token pairs separated by commas")
+            if not name.strip().replace("-", "").replace("_", "").isalnum():
+                raise ValueError(f"curator name {name!r} may use letters, digits, - and _ only")
+            if len(token.strip()) < 24:
+                raise ValueError(f"the token of {name!r} is shorter than 24 characters")
+        return v
+
+    def curators(self) -> dict[str, str]:
+        """Curator name → token."""
+        out: dict[str, str] = {}
+        for pair in filter(None, (p.strip() for p in self.write_tokens.split(","))):
+            name, _, token = pair.partition(":")
+            out[name.strip()] = token.strip()
+        return out
 
     def base_url(self) -> str:
         """The URL clients reach the server at, without a trailing slash."""

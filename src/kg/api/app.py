@@ -12,7 +12,9 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from kg import __version__
 from kg.api import errors
-from kg.api.routes import meta, queries, sparql
+from kg.api.routes import curation, meta, queries, sparql
+from kg.curation.service import CurationService
+from kg.validation import load_ontology, load_shapes
 from kg.queries import Registry, load_registry
 from kg.query_catalogue import Enumerations, publish
 from kg.settings import Settings
@@ -25,6 +27,9 @@ def _attach(app: FastAPI, settings: Settings, store: OxigraphStore) -> None:
     """Hand ``store`` to the routes and publish the canned-query catalogue into it."""
     app.state.store = store
     app.state.enumerations = Enumerations(store, timeout=settings.query_timeout)
+    app.state.curation = CurationService(
+        store, shapes=load_shapes(settings.root), ontology=load_ontology(settings.root)
+    )
     publish(store, app.state.registry, settings.base_url())
 
 
@@ -81,11 +86,12 @@ def create_app(
         allow_origins=settings.cors_origin_list(),
         allow_credentials=False,
         allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
-        allow_headers=["Accept", "Content-Type", "X-Request-ID"],
+        allow_headers=["Accept", "Content-Type", "X-Request-ID", "Authorization"],
         expose_headers=["X-Request-ID", "X-KG-Rows", "X-KG-Truncated", "Link"],
         max_age=600,
     )
     errors.install(app)
     app.include_router(meta.router)
     app.include_router(sparql.router)
+    app.include_router(curation.router)
     return app

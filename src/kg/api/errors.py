@@ -43,6 +43,10 @@ def error_response(
     headers = {"X-Request-ID": request_id(request)}
     if status == 405:
         headers["Allow"] = "GET, HEAD, POST, OPTIONS"
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="unhr-kg"'
+    if status == 422:
+        headers["Content-Type"] = "application/json"
     return JSONResponse(body, status_code=status, headers=headers)
 
 

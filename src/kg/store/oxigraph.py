@@ -115,6 +115,26 @@ class OxigraphStore:
         }
         return sorted(found)
 
+    def triples_about(self, node: NamedNode | BlankNode) -> list[tuple[Term, NamedNode, Term]]:
+        """The triples of the (union) default graph with ``node`` as subject."""
+        return [
+            (q.subject, q.predicate, q.object)  # type: ignore[misc]
+            for q in self._store.quads_for_pattern(node, None, None, DEFAULT)
+        ]
+
+    def quads_matching(
+        self,
+        subject: NamedNode | BlankNode | None,
+        predicate: NamedNode | None,
+        obj: Term | None,
+        graph: NamedNode | None = None,
+    ) -> list[Quad]:
+        """Quads matching a pattern, in the named graphs (and default graph) of the store."""
+        return list(self._store.quads_for_pattern(subject, predicate, obj, graph))
+
+    def all_quads(self) -> list[Quad]:
+        return list(self._store.quads_for_pattern(None, None, None, None))
+
     # -- writing -------------------------------------------------------------------------
 
     def _default_add(self, quads: list[Quad]) -> None:
@@ -197,6 +217,9 @@ class OxigraphStore:
         self._default_remove_orphans(removed)
         self._store.extend(added)
         self._default_add(added)
+        for graph in {q.graph_name for q in removed if isinstance(q.graph_name, NamedNode)}:
+            if not any(True for _ in self._store.quads_for_pattern(None, None, None, graph)):
+                self._store.remove_graph(graph)
 
     def apply(self, changes: ChangeSet) -> None:
         with self._write_lock:

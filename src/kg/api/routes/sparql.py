@@ -98,7 +98,9 @@ def _describe_service(
 ) -> Response:
     fmt = negotiate(Kind.GRAPH, accept=request.headers.get("accept"), format_param=fmt_param)
     graph = service_description(
-        endpoint=f"{settings.base_url()}/sparql", graphs=store.graph_stats()
+        endpoint=f"{settings.base_url()}/sparql",
+        graphs=store.graph_stats(),
+        writable=bool(settings.curators()),
     )
     rdflib_name = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}[
         fmt.name
@@ -107,12 +109,22 @@ def _describe_service(
     return Response(body, media_type=fmt.content_type(), headers={"Vary": "Accept"})
 
 
+async def _update(request: Request, update: str) -> Response:
+    from kg.api.auth import require_curator
+    from kg.api.routes.curation import _change_response, service
+
+    curator = require_curator(request)
+    comment = request.query_params.get("comment")
+    change = await run_in_threadpool(
+        lambda: service(request).update(update, curator=curator, comment=comment)
+    )
+    return _change_response(request, change)
+
+
 async def _run(request: Request, settings: SettingsDep, store: StoreDep) -> Response:
     params = await _collect(request, settings)
     if params.update is not None:
-        raise Forbidden(
-            "this endpoint is read-only: SPARQL Update needs a write token, and none is configured"
-        )
+        return await _update(request, params.update)
     if params.query is None:
         return _describe_service(request, settings, store, params.format)
     if len(params.query.encode()) > settings.max_query_bytes:

@@ -1,0 +1,183 @@
+"""Curators: ``/validate``, ``/changesets`` (ingest, list, revert) and the Graph Store Protocol."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from kg.api.auth import CuratorDep
+from kg.api.body import media_type, read_body
+from kg.api.deps import SettingsDep, StoreDep
+from kg.curation.rdf_input import parse_upload, upload_format
+from kg.curation.service import Change, CurationService, changeset_graph
+from kg.errors import BadRequest, KgError, NotFound
+from kg.formats import Kind, negotiate
+from kg.sparql.evaluate import QueryRequest
+from kg.sparql.operation import Form
+from kg.validation import ValidationReport
+
+router = APIRouter(tags=["Curation"])
+
+
+class ValidationFailed(KgError):
+    status = 422
+    code = "validation-failed"
+
+
+def service(request: Request) -> CurationService:
+    svc: CurationService = request.app.state.curation
+    return svc
+
+
+def _report_response(request: Request, report: ValidationReport, status: int = 200) -> Response:
+    accept = request.headers.get("accept", "")
+    if "text/turtle" in accept and "json" not in accept.split(",")[0]:
+        return Response(report.to_turtle(), status_code=status,
+                        media_type="text/turtle; charset=utf-8")
+    return JSONResponse(report.to_json(), status_code=status)
+
+
+def _change_response(request: Request, change: Change, *, dry_run: bool = False) -> Response:
+    if not change.report.conforms:
+        error = ValidationFailed(
+            f"refused: the change would leave {change.report.counts()['Violation']} SHACL "
+            "violation(s); nothing was written",
+            changeset=change.id,
+        )
+        body = {"error": {"status": 422, "code": error.code, "message": error.message,
+                          "details": error.details,
+                          "request_id": getattr(request.state, "request_id", "-")},
+                "report": change.report.to_json()}
+        return JSONResponse(body, status_code=422)
+    payload = change.to_json(with_quads=dry_run)
+    if dry_run:
+        return JSONResponse(payload, status_code=200)
+    base = request.app.state.settings.public_url
+    return JSONResponse(payload, status_code=201,
+                        headers={"Location": f"{base}/changesets/{change.id}"})
+
+
+@router.post("/validate", summary="SHACL report for a posted document (never writes)")
+async def validate(request: Request, settings: SettingsDep) -> Response:
+    """Body in Turtle, TriG, N-Triples, N-Quads or JSON-LD (RDF/XML without DOCTYPE).
+
+    Validated against `shapes/` together with the stored data it refers to; the answer is the
+    SHACL report as JSON (focus node, path, value, message, severity, shape) or Turtle.
+    """
+    body = await read_body(request, settings.max_body_bytes)
+    quads = parse_upload(body, upload_format(media_type(request)), into_graph="urn:x-kg:upload")
+    report = await run_in_threadpool(service(request).validate_quads, quads)
+    return _report_response(request, report)
+
+
+@router.post("/changesets", summary="Ingest a curator's document as a new change set")
+async def ingest(
+    request: Request,
+    settings: SettingsDep,
+    curator: CuratorDep,
+    source: Annotated[str | None, Query(description="IRI of the source document")] = None,
+    comment: Annotated[str | None, Query(max_length=2000)] = None,
+    dry_run: Annotated[bool, Query(description="show what would change; write nothing")] = False,
+) -> Response:
+    body = await read_body(request, settings.max_body_bytes)
+    fmt = upload_format(media_type(request))
+    quads = parse_upload(body, fmt, into_graph="urn:x-kg:upload")
+    if not quads:
+        raise BadRequest("the document holds no triples")
+    if source is not None and not source.startswith(("http://", "https://")):
+        raise BadRequest(f"source must be an http(s) IRI, got {source!r}")
+    change = await run_in_threadpool(
+        lambda: service(request).ingest(quads, curator=curator, source=source, comment=comment,
+                                        dry_run=dry_run)
+    )
+    return _change_response(request, change, dry_run=dry_run)
+
+
+@router.get("/changesets", summary="Accepted change sets, oldest first")
+def list_changesets(request: Request) -> dict[str, Any]:
+    items = service(request).list()
+    return {"changesets": items, "count": len(items)}
+
+
+@router.get("/changesets/{cs_id}", summary="One change set")
+def get_changeset(request: Request, cs_id: str) -> dict[str, Any]:
+    for item in service(request).list():
+        if item["id"] == cs_id:
+            return item
+    raise NotFound(f"no change set '{cs_id}'")
+
+
+@router.post("/changesets/{cs_id}/revert", summary="Revert a change set (as a new change set)")
+def revert(request: Request, cs_id: str, curator: CuratorDep,
+           comment: Annotated[str | None, Query(max_length=2000)] = None) -> Response:
+    change = service(request).revert(cs_id, curator=curator, comment=comment)
+    return _change_response(request, change)
+
+
+def _graph_param(request: Request) -> str | None:
+    graph = request.query_params.get("graph")
+    default = "default" in request.query_params
+    if (graph is None) == (not default):
+        if graph is None:
+            raise BadRequest("give exactly one of ?graph=IRI or ?default")
+        raise BadRequest("give ?graph=IRI or ?default, not both")
+    if graph is not None and not graph.startswith(("http://", "https://", "urn:")):
+        raise BadRequest(f"graph must be an absolute IRI, got {graph!r}")
+    return graph
+
+
+@router.api_route("/graph-store", methods=["GET", "HEAD"], summary="Graph Store Protocol: read")
+async def gsp_get(request: Request, settings: SettingsDep, store: StoreDep) -> Response:
+    graph = _graph_param(request)
+    fmt = negotiate(Kind.GRAPH, accept=request.headers.get("accept"),
+                    format_param=request.query_params.get("format"))
+    if graph is not None and graph not in store.graph_names():
+        raise NotFound(f"graph <{graph}> does not exist")
+    text = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+    result = await run_in_threadpool(store.execute, QueryRequest(
+        text, Form.CONSTRUCT, fmt, settings.max_rows, settings.query_timeout,
+        default_graphs=(graph,) if graph else None,
+    ))
+    headers = {"Vary": "Accept"}
+    if result.truncated:
+        headers["X-KG-Truncated"] = f"true; the graph was cut at {settings.max_rows} triples"
+    return Response(result.body, media_type=fmt.content_type(), headers=headers)
+
+
+async def _gsp_write(request: Request, settings: Any, curator: str, *, append: bool,
+                     delete: bool = False) -> Response:
+    graph = _graph_param(request)
+    if graph is None:
+        raise BadRequest("the default graph is the union of the named graphs and cannot be "
+                         "written directly; write to a named graph with ?graph=IRI")
+    quads = None
+    if not delete:
+        body = await read_body(request, settings.max_body_bytes)
+        quads = parse_upload(body, upload_format(media_type(request)), into_graph=graph)
+    comment = request.query_params.get("comment")
+    change = await run_in_threadpool(
+        lambda: service(request).replace_graph(graph, quads, curator=curator, comment=comment,
+                                               append=append)
+    )
+    return _change_response(request, change)
+
+
+@router.put("/graph-store", summary="Graph Store Protocol: replace a graph")
+async def gsp_put(request: Request, settings: SettingsDep, curator: CuratorDep) -> Response:
+    return await _gsp_write(request, settings, curator, append=False)
+
+
+@router.post("/graph-store", summary="Graph Store Protocol: add to a graph")
+async def gsp_post(request: Request, settings: SettingsDep, curator: CuratorDep) -> Response:
+    return await _gsp_write(request, settings, curator, append=True)
+
+
+@router.delete("/graph-store", summary="Graph Store Protocol: delete a graph")
+async def gsp_delete(request: Request, settings: SettingsDep, curator: CuratorDep) -> Response:
+    return await _gsp_write(request, settings, curator, append=False, delete=True)
+
+
+__all__ = ["changeset_graph", "router"]

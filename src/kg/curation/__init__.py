@@ -1,0 +1,1 @@
+"""Curators' writes: parse, compute the change, validate the result, apply atomically."""
