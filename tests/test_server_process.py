@@ -28,11 +28,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(root: Path, data_dir: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+def server(
+    root: Path, data_dir: Path, **env: str
+) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
     """A running server on a free port (a port taken meanwhile by another process is retried)."""
     for _attempt in range(3):
         port = free_port()
-        proc = _start(root, data_dir, port)
+        proc = _start(root, data_dir, port, env)
         if proc is not None:
             break
     else:
@@ -45,9 +47,12 @@ def server(root: Path, data_dir: Path) -> Iterator[tuple[subprocess.Popen[bytes]
         proc.wait(timeout=10)
 
 
-def _start(root: Path, data_dir: Path, port: int) -> subprocess.Popen[bytes] | None:
+def _start(
+    root: Path, data_dir: Path, port: int, extra: dict[str, str]
+) -> subprocess.Popen[bytes] | None:
     env = {
         **os.environ,
+        **extra,
         "KG_ROOT": str(root),
         "KG_DATA_DIR": str(data_dir),
         "KG_PORT": str(port),

@@ -233,3 +233,24 @@ def test_concurrent_writers_both_land(writer: tuple[TestClient, OxigraphStore]) 
         t.join()
     assert statuses == [201, 201]
     assert client.get("/changesets").json()["count"] == 2
+
+
+def test_update_with_where_and_revert(writer: tuple[TestClient, OxigraphStore]) -> None:
+    client, _ = writer
+    before = dump(client)
+    headers = {"Content-Type": "application/sparql-update", **AUTH}
+    skos = "http://www.w3.org/2004/02/skos/core#"
+    insert = client.post("/sparql", headers=headers, content=(
+        f"PREFIX skos: <{skos}> INSERT {{ GRAPH <{GRAPH}curated/aliases> {{ ?s skos:altLabel "
+        f"?short }} }} WHERE {{ ?s <https://w3id.org/unhr/ontology#iso3> ?short }}"))
+    assert insert.status_code == 201, insert.text
+    assert insert.json()["added"] == 2
+    # Deleting from the default graph deletes the triple from every graph asserting it.
+    delete = client.post("/sparql", headers=headers, content=(
+        f'PREFIX skos: <{skos}> DELETE WHERE {{ ?s skos:altLabel "KOR" }}'))
+    assert delete.status_code == 201, delete.text
+    assert delete.json()["removed"] == 1
+    changes = client.get("/changesets").json()["changesets"]
+    for change in reversed(changes):
+        assert client.post(f"/changesets/{change['id']}/revert", headers=AUTH).status_code == 201
+    assert dump(client) == before

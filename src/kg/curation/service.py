@@ -38,7 +38,13 @@ from kg.errors import BadRequest, Forbidden, NotFound
 from kg.formats import RESULT_FORMATS
 from kg.namespaces import GRAPH, ID, UNHR
 from kg.sparql.evaluate import QueryRequest
-from kg.sparql.operation import Form, check_policy, classify, syntax_error_from_engine
+from kg.sparql.operation import (
+    Form,
+    check_policy,
+    classify,
+    data_operations,
+    syntax_error_from_engine,
+)
 from kg.store.base import ChangeSet
 from kg.store.oxigraph import METADATA_GRAPH, OxigraphStore
 from kg.validation import ValidationReport, validate_graph
@@ -171,11 +177,46 @@ class CurationService:
                                 "cannot be written")
 
     def _update_effect(self, update: str, cs_id: str) -> tuple[list[Quad], list[Quad]]:
-        """Run ``update`` on a scratch copy; return (removed, added) quads of named graphs."""
+        """(removed, added) quads of named graphs that ``update`` would cause."""
         op = classify(update)
         if op.form is not Form.UPDATE:
             raise BadRequest("this is a query, not an update; send it to /sparql as 'query'")
         check_policy(op, known_graphs=self._store.graph_names())
+        split = data_operations(update)
+        if split is not None:
+            removed, added = self._data_effect(*split)
+        else:
+            removed, added = self._scratch_effect(update)
+        return self._resolve_default_graph(removed, added, cs_id)
+
+    def _data_effect(
+        self, prologue: str, operations: list[tuple[str, str]]
+    ) -> tuple[set[Quad], set[Quad]]:
+        """INSERT DATA / DELETE DATA only: read the listed quads, no copy of the store."""
+        removed: set[Quad] = set()
+        added: set[Quad] = set()
+        for verb, block in operations:
+            listed = Store()
+            try:
+                listed.update(f"{prologue} INSERT DATA {block}")
+            except SyntaxError as exc:
+                raise syntax_error_from_engine(str(exc)) from None
+            for q in listed:
+                present = bool(self._store.quads_matching(q.subject, q.predicate, q.object,
+                                                          q.graph_name))
+                if verb == "DELETE":
+                    if q in added:
+                        added.discard(q)
+                    elif present:
+                        removed.add(q)
+                elif q in removed:
+                    removed.discard(q)
+                elif not present:
+                    added.add(q)
+        return removed, added
+
+    def _scratch_effect(self, update: str) -> tuple[set[Quad], set[Quad]]:
+        """Any other update: run it on a scratch copy of the store (cost grows with the store)."""
         before = set(self._store.all_quads())
         scratch = Store()
         scratch.extend(before)
@@ -186,23 +227,26 @@ class CurationService:
         except (ValueError, OSError) as exc:
             raise BadRequest(f"the update failed: {exc}") from None
         after = set(scratch)
-        removed = [q for q in before - after]
-        added = [q for q in after - before]
+        return before - after, after - before
+
+    def _resolve_default_graph(
+        self, removed: set[Quad], added: set[Quad], cs_id: str
+    ) -> tuple[list[Quad], list[Quad]]:
+        """The default graph is the union: writing to it writes to this change set's graph;
+        deleting from it deletes the triple from every graph that asserts it."""
         target = NamedNode(changeset_graph(cs_id))
-        named_removed = [q for q in removed if not isinstance(q.graph_name, DefaultGraph)]
-        named_added = [q for q in added if not isinstance(q.graph_name, DefaultGraph)]
-        # The default graph is the union: writing to it writes to this change set's graph;
-        # deleting from it deletes the triple from every graph that asserts it.
+        named_removed = {q for q in removed if not isinstance(q.graph_name, DefaultGraph)}
+        named_added = {q for q in added if not isinstance(q.graph_name, DefaultGraph)}
         for q in added:
             if isinstance(q.graph_name, DefaultGraph):
-                named_added.append(Quad(q.subject, q.predicate, q.object, target))
+                named_added.add(Quad(q.subject, q.predicate, q.object, target))
         for q in removed:
             if isinstance(q.graph_name, DefaultGraph):
-                named_removed.extend(
+                named_removed.update(
                     other for other in self._store.quads_matching(q.subject, q.predicate, q.object)
                     if not isinstance(other.graph_name, DefaultGraph)
                 )
-        return sorted(set(named_removed), key=str), sorted(set(named_added), key=str)
+        return sorted(named_removed, key=str), sorted(named_added, key=str)
 
     # -- applying ------------------------------------------------------------------------
 

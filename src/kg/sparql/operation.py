@@ -202,3 +202,44 @@ def syntax_error_from_engine(message: str) -> SparqlSyntaxError:
     return SparqlSyntaxError(
         f"SPARQL syntax error at line {line}, column {column}: {rest}", line=line, column=column
     )
+
+
+def data_operations(text: str) -> tuple[str, list[tuple[str, str]]] | None:
+    """Split an update made only of ``INSERT DATA`` / ``DELETE DATA`` operations.
+
+    Returns the prologue (PREFIX/BASE declarations) and ``[("INSERT" | "DELETE", "{ … }"), …]``
+    in order, or None when the update has a WHERE clause or any other operation (the caller
+    then evaluates it in full).
+    """
+    spans = token_spans(text)
+    out: list[tuple[str, str]] = []
+    i = 0
+    while i < len(spans) and spans[i][0] == "word" and spans[i][1].upper() in ("PREFIX", "BASE"):
+        i += 3 if spans[i][1].upper() == "PREFIX" else 2
+    prologue = text[: spans[i][2]] if i < len(spans) else text
+    while i < len(spans):
+        kind, value, _, _ = spans[i]
+        if kind == "other" and value == ";":
+            i += 1
+            continue
+        if not (kind == "word" and value.upper() in ("INSERT", "DELETE")):
+            return None
+        if i + 2 >= len(spans) or spans[i + 1][1].upper() != "DATA" or spans[i + 2][1] != "{":
+            return None
+        depth = 0
+        start = spans[i + 2][2]
+        j = i + 2
+        while j < len(spans):
+            k, v, _, end = spans[j]
+            if k == "other" and v == "{":
+                depth += 1
+            elif k == "other" and v == "}":
+                depth -= 1
+                if depth == 0:
+                    out.append((value.upper(), text[start:end]))
+                    break
+            j += 1
+        else:
+            return None
+        i = j + 1
+    return (prologue, out) if out else None
