@@ -31,20 +31,24 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 """
 QUERIES = {
     "entity card": P + """SELECT ?p ?o WHERE { <https://w3id.org/unhr/id/state/PRK> ?p ?o }""",
-    "tally of a resolution": P + """SELECT ?y ?n ?a WHERE {
+    "tally of a resolution": P
+    + """SELECT ?y ?n ?a WHERE {
         ?v unhr:onDocument <https://w3id.org/unhr/id/doc/A/RES/69/188> ;
            unhr:yesCount ?y ; unhr:noCount ?n ; unhr:abstainCount ?a }""",
-    "ROK vs China cohesion": P + """SELECT (COUNT(DISTINCT ?v) AS ?votes)
+    "ROK vs China cohesion": P
+    + """SELECT (COUNT(DISTINCT ?v) AS ?votes)
         (SUM(IF(?same, 1, 0)) AS ?identical) WHERE {
         ?v a unhr:VoteEvent ; ?pa <https://w3id.org/unhr/id/state/KOR> ;
            ?pb <https://w3id.org/unhr/id/state/CHN> .
         FILTER(?pa IN (unhr:votedYes, unhr:votedNo, unhr:abstained, unhr:nonVoting))
         FILTER(?pb IN (unhr:votedYes, unhr:votedNo, unhr:abstained, unhr:nonVoting))
         BIND(?pa = ?pb AS ?same) }""",
-    "yes on every GA vote": P + """SELECT ?state WHERE {
+    "yes on every GA vote": P
+    + """SELECT ?state WHERE {
         ?v unhr:votingBody <https://w3id.org/unhr/id/org/unga> ; unhr:votedYes ?state }
         GROUP BY ?state HAVING (COUNT(DISTINCT ?v) = 9)""",
-    "label search": P + """SELECT DISTINCT ?s ?l WHERE { ?s rdfs:label ?l
+    "label search": P
+    + """SELECT DISTINCT ?s ?l WHERE { ?s rdfs:label ?l
         FILTER(CONTAINS(LCASE(STR(?l)), "korea")) }""",
     "count everything": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
 }
@@ -82,27 +86,21 @@ def main() -> None:
         ("embedded, forked worker (server default)", "embedded", 2),
         ("disk (RocksDB), inline", "disk", 0),
     ):
-        settings = Settings(root=root, store=kind, data_dir=tmp / label.split(",")[0],
-                            query_workers=workers)
-        started = time.perf_counter()
+        settings = Settings(
+            root=root, store=kind, data_dir=tmp / label.split(",")[0], query_workers=workers
+        )
+        time.perf_counter()
         store = prepare_store(settings, progress=False)
-        print(f"{label}: ready in {time.perf_counter() - started:.2f}s, "
-              f"{store.quad_count()} quads")
         stores[label] = store
         backends[label] = lambda q, s=store: s.execute(
             QueryRequest(q, Form.SELECT, json_fmt, 100_000, 30.0)
         )
     names = list(backends)
-    print()
-    print("| query | " + " | ".join(names) + " |")
-    print("|---|" + "---:|" * len(names))
-    for qname, text in QUERIES.items():
+    for _qname, text in QUERIES.items():
         cells = []
         for name in names:
-            median, p90 = timed(lambda n=name: backends[n](text), args.runs)
+            median, p90 = timed(lambda n=name, t=text: backends[n](t), args.runs)
             cells.append(f"{median:.2f} / {p90:.2f}")
-        print(f"| {qname} | " + " | ".join(cells) + " |")
-    print("\n(median / p90 ms, evaluate + serialise to SPARQL JSON)")
     for store in stores.values():
         store.close()
 

@@ -14,7 +14,6 @@ vote, like the GA voting history) to reach each size. For each size the script t
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -44,8 +43,10 @@ CHANGE = f"""@prefix unhr: <{UNHR}> .
 <{ID}org/ngo/bench-c> a unhr:NGO ; rdfs:label "Bench NGO C"@en ;
   dcterms:source <{ID}source/nkdb-what-more> .
 """
-UPDATE = (f'INSERT DATA {{ GRAPH <https://w3id.org/unhr/graph/bench> {{ <{ID}state/KOR> '
-          '<http://www.w3.org/2004/02/skos/core#altLabel> "Korea (Republic of)"@en } }')
+UPDATE = (
+    f"INSERT DATA {{ GRAPH <https://w3id.org/unhr/graph/bench> {{ <{ID}state/KOR> "
+    '<http://www.w3.org/2004/02/skos/core#altLabel> "Korea (Republic of)"@en } }'
+)
 
 
 def pad(store: object, target: int) -> None:
@@ -56,11 +57,12 @@ def pad(store: object, target: int) -> None:
     i = 0
     while have + len(quads) < target:
         event = NamedNode(f"{ID}doc/A/RES/BENCH/{i // 193}/vote/2000-01-01")
-        quads.append(Quad(event, NamedNode(UNHR + "votedYes"),
-                          NamedNode(f"{ID}state/X{i % 193:02d}"), graph))
+        quads.append(
+            Quad(event, NamedNode(UNHR + "votedYes"), NamedNode(f"{ID}state/X{i % 193:02d}"), graph)
+        )
         i += 1
     for start in range(0, len(quads), 100_000):
-        store.add_quads(quads[start:start + 100_000])  # type: ignore[attr-defined]
+        store.add_quads(quads[start : start + 100_000])  # type: ignore[attr-defined]
 
 
 def main() -> None:
@@ -70,11 +72,10 @@ def main() -> None:
     args = parser.parse_args()
     root = project_root()
     quads = parse_upload(CHANGE.encode(), upload_format("text/turtle"), into_graph="urn:x:b")
-    print("| quads in store | ingest gate (ms) | update gate (ms) |")
-    print("|---:|---:|---:|")
     for size in args.sizes:
-        settings = Settings(root=root, store="memory", data_dir=Path(tempfile.mkdtemp()),
-                            query_workers=0)
+        settings = Settings(
+            root=root, store="memory", data_dir=Path(tempfile.mkdtemp()), query_workers=0
+        )
         store = prepare_store(settings, progress=False, workers=False)
         if size:
             pad(store, size)
@@ -82,15 +83,12 @@ def main() -> None:
         ingest, update = [], []
         for _ in range(args.runs):
             started = time.perf_counter()
-            change = service.ingest(quads, curator="bench", source=None, comment=None,
-                                    dry_run=True)
+            change = service.ingest(quads, curator="bench", source=None, comment=None, dry_run=True)
             ingest.append((time.perf_counter() - started) * 1000)
             assert change.report.conforms, change.report.to_text()
             started = time.perf_counter()
             service.update(UPDATE, curator="bench", dry_run=True)
             update.append((time.perf_counter() - started) * 1000)
-        print(f"| {store.quad_count():,} | {statistics.median(ingest):.0f} | "
-              f"{statistics.median(update):.0f} |")
         store.close()
 
 

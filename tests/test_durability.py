@@ -22,8 +22,9 @@ BODY = """@prefix unhr: <https://w3id.org/unhr/ontology#> .
 """
 
 
-def test_acknowledged_change_sets_survive_kill_9(mini_root: Path, repo_root: Path,
-                                                 tmp_path: Path) -> None:
+def test_acknowledged_change_sets_survive_kill_9(
+    mini_root: Path, repo_root: Path, tmp_path: Path
+) -> None:
     shutil.copytree(repo_root / "ontology", mini_root / "ontology", dirs_exist_ok=True)
     shutil.copytree(repo_root / "shapes", mini_root / "shapes", dirs_exist_ok=True)
     shutil.copy(repo_root / "data" / "source-documents.ttl", mini_root / "data")
@@ -35,13 +36,19 @@ def test_acknowledged_change_sets_survive_kill_9(mini_root: Path, repo_root: Pat
 
     def burst(port: int, start: int) -> None:
         n = start
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30,
-                          headers={"Authorization": f"Bearer {TOKEN}"}) as client:
+        with httpx.Client(
+            base_url=f"http://127.0.0.1:{port}",
+            timeout=30,
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        ) as client:
             while not stop.is_set() and n < start + 400:
                 in_flight.add(n)
                 try:
-                    response = client.post("/changesets", content=BODY.format(id=ID, n=n),
-                                           headers={"Content-Type": "text/turtle"})
+                    response = client.post(
+                        "/changesets",
+                        content=BODY.format(id=ID, n=n),
+                        headers={"Content-Type": "text/turtle"},
+                    )
                 except httpx.TransportError:
                     return
                 assert response.status_code == 201, response.text
@@ -73,8 +80,12 @@ def test_acknowledged_change_sets_survive_kill_9(mini_root: Path, repo_root: Pat
         # No partial change set: each NGO the log holds has all three of its triples.
         query = f"""SELECT ?ngo (COUNT(*) AS ?n) WHERE {{
             ?ngo ?p ?o FILTER(STRSTARTS(STR(?ngo), "{ID}org/ngo/burst-")) }} GROUP BY ?ngo"""
-        response = httpx.get(f"http://127.0.0.1:{port}/sparql", params={"query": query},
-                             headers={"Accept": "text/csv"}, timeout=30)
+        response = httpx.get(
+            f"http://127.0.0.1:{port}/sparql",
+            params={"query": query},
+            headers={"Accept": "text/csv"},
+            timeout=30,
+        )
         counts = [int(line.split(",")[1]) for line in response.text.splitlines()[1:]]
         assert len(counts) == len(present)
         assert set(counts) == {3}

@@ -28,9 +28,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(
-    root: Path, data_dir: Path, **env: str
-) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+def server(root: Path, data_dir: Path, **env: str) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
     """A running server on a free port (a port taken meanwhile by another process is retried)."""
     for _attempt in range(3):
         port = free_port()

@@ -35,8 +35,18 @@ from kg.sparql.operation import Form, _tokens, classify, where_span
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 HEADER_KEYS = frozenset(
-    {"summary", "description", "tags", "defaults", "enumerate", "method", "pagination",
-     "endpoint", "endpoint_in_url", "transform"}
+    {
+        "summary",
+        "description",
+        "tags",
+        "defaults",
+        "enumerate",
+        "method",
+        "pagination",
+        "endpoint",
+        "endpoint_in_url",
+        "transform",
+    }
 )
 MAX_VALUE_LENGTH = 2000
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -95,7 +105,8 @@ class Parameter:
             raise ParameterError(
                 f"parameter '{self.name}' is {len(raw)} characters long; the limit is "
                 f"{MAX_VALUE_LENGTH}",
-                parameter=self.name, expected=self.description,
+                parameter=self.name,
+                expected=self.description,
             )
         value = raw.strip()
         if self.kind == "iri":
@@ -117,8 +128,9 @@ class Parameter:
         if self.kind == "boolean":
             if value.lower() not in ("true", "false", "1", "0"):
                 raise self._bad(raw)
-            return Literal(str(value.lower() in ("true", "1")).lower(),
-                           datatype=NamedNode(XSD + "boolean"))
+            return Literal(
+                str(value.lower() in ("true", "1")).lower(), datatype=NamedNode(XSD + "boolean")
+            )
         if self.kind == "lang":
             return Literal(raw, language=self.language)
         if self.kind == "xsd" and self.datatype:
@@ -135,7 +147,8 @@ class Parameter:
         shown = raw if len(raw) <= 80 else raw[:77] + "..."
         return ParameterError(
             f"parameter '{self.name}' must be {self.description}; got {shown!r}",
-            parameter=self.name, expected=self.description,
+            parameter=self.name,
+            expected=self.description,
         )
 
 
@@ -193,25 +206,38 @@ def _header(path: Path, lines: list[str]) -> tuple[dict[str, Any], int]:
         else:
             break
     if not yaml_lines:
-        raise ConfigError(f"{path}:1: no '#+' header; a canned query needs at least "
-                          "'#+ summary:'", file=str(path), line=1)
+        raise ConfigError(
+            f"{path}:1: no '#+' header; a canned query needs at least '#+ summary:'",
+            file=str(path),
+            line=1,
+        )
     try:
         data = yaml.safe_load("\n".join(yaml_lines)) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line_no = (mark.line + 1) if mark is not None else 1
-        raise ConfigError(f"{path}:{line_no}: malformed '#+' header: {exc}", file=str(path),
-                          line=line_no) from None
+        raise ConfigError(
+            f"{path}:{line_no}: malformed '#+' header: {exc}", file=str(path), line=line_no
+        ) from None
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}:1: the '#+' header must be 'key: value' lines",
-                          file=str(path), line=1)
+        raise ConfigError(
+            f"{path}:1: the '#+' header must be 'key: value' lines", file=str(path), line=1
+        )
     for key in data:
         if key not in HEADER_KEYS:
-            line_no = next((i + 1 for i, text in enumerate(lines)
-                            if re.match(rf"#\+\s*{re.escape(str(key))}\s*:", text)), 1)
+            line_no = next(
+                (
+                    i + 1
+                    for i, text in enumerate(lines)
+                    if re.match(rf"#\+\s*{re.escape(str(key))}\s*:", text)
+                ),
+                1,
+            )
             raise ConfigError(
                 f"{path}:{line_no}: unknown header key '{key}'; allowed: "
-                f"{', '.join(sorted(HEADER_KEYS))}", file=str(path), line=line_no,
+                f"{', '.join(sorted(HEADER_KEYS))}",
+                file=str(path),
+                line=line_no,
             )
     return data, count
 
@@ -221,16 +247,19 @@ def _as_list(path: Path, key: str, value: Any) -> list[Any]:
         return []
     if isinstance(value, list):
         return value
-    raise ConfigError(f"{path}: header '{key}' must be a list ('#+   - item' lines)",
-                      file=str(path))
+    raise ConfigError(
+        f"{path}: header '{key}' must be a list ('#+   - item' lines)", file=str(path)
+    )
 
 
 def load_query(path: Path) -> CannedQuery:
     """Parse one ``.rq`` file; :class:`ConfigError` names the file and line of any problem."""
     name = path.stem
     if not NAME.match(name):
-        raise ConfigError(f"{path}: query file names must be lowercase letters, digits, '-' "
-                          "or '_'", file=str(path))
+        raise ConfigError(
+            f"{path}: query file names must be lowercase letters, digits, '-' or '_'",
+            file=str(path),
+        )
     text = path.read_text(encoding="utf-8")
     header, _ = _header(path, text.splitlines())
     summary = header.get("summary")
@@ -250,28 +279,46 @@ def load_query(path: Path) -> CannedQuery:
     params: list[Parameter] = []
     for variable in variables:
         pname, kind, datatype, language, required = _parse_variable(variable)
-        params.append(Parameter(
-            name=pname, variable=variable, kind=kind, required=required and pname not in defaults,
-            datatype=datatype, language=language, default=defaults.get(pname),
-            enumerate=pname in enumerated or variable in enumerated,
-        ))
+        params.append(
+            Parameter(
+                name=pname,
+                variable=variable,
+                kind=kind,
+                required=required and pname not in defaults,
+                datatype=datatype,
+                language=language,
+                default=defaults.get(pname),
+                enumerate=pname in enumerated or variable in enumerated,
+            )
+        )
     known = {p.name for p in params} | {p.variable for p in params}
     for declared in (*defaults, *enumerated):
         if declared not in known:
-            raise ConfigError(f"{path}: header names parameter '{declared}', but the query has "
-                              f"no variable ?_{declared}…", file=str(path))
+            raise ConfigError(
+                f"{path}: header names parameter '{declared}', but the query has "
+                f"no variable ?_{declared}…",
+                file=str(path),
+            )
     op = classify(text)
     if op.form is Form.UPDATE:
-        raise ConfigError(f"{path}: canned queries are read-only; this file is an update",
-                          file=str(path))
+        raise ConfigError(
+            f"{path}: canned queries are read-only; this file is an update", file=str(path)
+        )
     pagination = header.get("pagination")
     if pagination is not None and (not isinstance(pagination, int) or pagination < 1):
         raise ConfigError(f"{path}: 'pagination' must be a positive integer", file=str(path))
     description = header.get("description") or ""
     return CannedQuery(
-        name=name, path=path, text=text, form=op.form, summary=summary.strip(),
-        description=str(description).strip(), tags=tags, parameters=tuple(params),
-        pagination=pagination, method=str(header.get("method", "GET")).upper(),
+        name=name,
+        path=path,
+        text=text,
+        form=op.form,
+        summary=summary.strip(),
+        description=str(description).strip(),
+        tags=tags,
+        parameters=tuple(params),
+        pagination=pagination,
+        method=str(header.get("method", "GET")).upper(),
         extra={k: header[k] for k in ("endpoint", "transform") if k in header},
     )
 
@@ -302,16 +349,17 @@ def load_registry(folder: Path) -> Registry:
     return Registry(queries)
 
 
-def bind_parameters(
-    query: CannedQuery, raw: dict[str, str]
-) -> dict[str, NamedNode | Literal]:
+def bind_parameters(query: CannedQuery, raw: dict[str, str]) -> dict[str, NamedNode | Literal]:
     """Check ``raw`` against the query's parameters; return substitutions by variable name."""
     allowed = {p.name for p in query.parameters}
     for key in raw:
         if key not in allowed:
             expected = ", ".join(sorted(allowed)) or "no parameters"
-            raise ParameterError(f"unknown parameter '{key}'; this query takes {expected}",
-                                 parameter=key, expected=expected)
+            raise ParameterError(
+                f"unknown parameter '{key}'; this query takes {expected}",
+                parameter=key,
+                expected=expected,
+            )
     bound: dict[str, NamedNode | Literal] = {}
     for p in query.parameters:
         value = raw.get(p.name)
@@ -319,8 +367,11 @@ def bind_parameters(
             value = p.default
         if value is None:
             if p.required:
-                raise ParameterError(f"parameter '{p.name}' is required: {p.description}",
-                                     parameter=p.name, expected=p.description)
+                raise ParameterError(
+                    f"parameter '{p.name}' is required: {p.description}",
+                    parameter=p.name,
+                    expected=p.description,
+                )
             continue
         bound[p.variable] = p.bind(value)
     return bound
@@ -337,8 +388,9 @@ def with_values(query: CannedQuery, bound: dict[str, NamedNode | Literal]) -> st
         return query.text
     span = where_span(query.text)
     if span is None:
-        raise ConfigError(f"{query.path}: cannot find the WHERE group to bind parameters in",
-                          file=str(query.path))
+        raise ConfigError(
+            f"{query.path}: cannot find the WHERE group to bind parameters in", file=str(query.path)
+        )
     _, start, _ = span
     names = sorted(bound)
     row = " ".join(str(bound[n]) for n in names)

@@ -67,14 +67,19 @@ def catalogue_quads(registry: Registry, base_url: str) -> list[Quad]:
             add(param, NamedNode(SH + "path"), NamedNode(f"{ID}query/{q.name}/param/{p.name}"))
             add(param, NamedNode(SH + "name"), Literal(p.name))
             add(param, NamedNode(SH + "description"), Literal(p.description, language="en"))
-            add(param, NamedNode(SH + "optional"),
-                Literal(str(not p.required).lower(), datatype=NamedNode(XSD + "boolean")))
+            add(
+                param,
+                NamedNode(SH + "optional"),
+                Literal(str(not p.required).lower(), datatype=NamedNode(XSD + "boolean")),
+            )
             if p.kind == "iri":
                 add(param, NamedNode(SH + "nodeKind"), NamedNode(SH + "IRI"))
             else:
                 datatype = p.datatype or {
-                    "integer": XSD + "integer", "decimal": XSD + "decimal",
-                    "boolean": XSD + "boolean", "lang": "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString",
+                    "integer": XSD + "integer",
+                    "decimal": XSD + "decimal",
+                    "boolean": XSD + "boolean",
+                    "lang": "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString",
                 }.get(p.kind, XSD + "string")
                 add(param, NamedNode(SH + "datatype"), NamedNode(datatype))
             if p.default is not None:

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.conftest import make_settings
 
 from kg.api.app import create_app
 from kg.startup import prepare_store
 from kg.store.oxigraph import OxigraphStore
-from tests.conftest import make_settings
 
 # A cross product of the whole graph with itself eight times: it never finishes in time.
 SLOW = (

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.conftest import make_settings
+from tests.support import GRAPH, ID
 
 from kg.api.app import create_app
 from kg.startup import prepare_store
 from kg.store.oxigraph import OxigraphStore
-from tests.conftest import make_settings
-from tests.support import GRAPH, ID
 
 ALICE = "alice-token-0123456789abcdef"
 BOB = "bob-token-0123456789abcdefgh"
@@ -25,11 +25,14 @@ PREFIXES = """@prefix unhr: <https://w3id.org/unhr/ontology#> .
 @prefix dcterms: <http://purl.org/dc/terms/> .
 """
 NGO = f"{ID}org/ngo/test-ngo"
-GOOD = PREFIXES + f"""<{NGO}> a unhr:NGO ; rdfs:label "Test NGO"@en ;
+GOOD = (
+    PREFIXES
+    + f"""<{NGO}> a unhr:NGO ; rdfs:label "Test NGO"@en ;
   dcterms:source <{ID}source/nkhr-un-advocacy> .
 """
+)
 BAD = PREFIXES + f"<{NGO}> a unhr:NGO .\n"
-DUMP = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?g != <%smetadata>) }" % GRAPH
+DUMP = f"SELECT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{GRAPH}metadata>) }}"
 
 
 @pytest.fixture()
@@ -42,8 +45,9 @@ def curated_root(mini_root: Path, repo_root: Path) -> Path:
 
 @pytest.fixture()
 def writer(curated_root: Path) -> Iterator[tuple[TestClient, OxigraphStore]]:
-    settings = make_settings(curated_root, store="embedded",
-                             write_tokens=f"alice:{ALICE},bob:{BOB}")
+    settings = make_settings(
+        curated_root, store="embedded", write_tokens=f"alice:{ALICE},bob:{BOB}"
+    )
     store = prepare_store(settings, progress=False)
     try:
         with TestClient(create_app(settings, store), raise_server_exceptions=False) as client:
@@ -67,7 +71,10 @@ def test_validate_reports_and_never_writes(writer: tuple[TestClient, OxigraphSto
     report = bad.json()
     assert report["conforms"] is False
     paths = {r["path"] for r in report["results"] if r["severity"] == "Violation"}
-    assert paths == {"http://purl.org/dc/terms/source", "http://www.w3.org/2000/01/rdf-schema#label"}
+    assert paths == {
+        "http://purl.org/dc/terms/source",
+        "http://www.w3.org/2000/01/rdf-schema#label",
+    }
     assert all(r["focus_node"] == NGO and r["shape"] for r in report["results"])
     turtle = client.post("/validate", content=BAD, headers={**TURTLE, "Accept": "text/turtle"})
     assert "sh:ValidationReport" in turtle.text
@@ -85,15 +92,20 @@ def test_validate_parse_errors_have_positions(writer: tuple[TestClient, Oxigraph
 @pytest.mark.parametrize(
     ("body", "content_type"),
     [
-        ('<?xml version="1.0"?><!DOCTYPE r [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
-         '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>',
-         "application/rdf+xml"),
-        ('{"@context": "http://127.0.0.1:9/context.jsonld", "@id": "urn:x:a", "name": "x"}',
-         "application/ld+json"),
+        (
+            '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>',
+            "application/rdf+xml",
+        ),
+        (
+            '{"@context": "http://127.0.0.1:9/context.jsonld", "@id": "urn:x:a", "name": "x"}',
+            "application/ld+json",
+        ),
     ],
 )
-def test_hostile_documents_are_refused(writer: tuple[TestClient, OxigraphStore], body: str,
-                                       content_type: str) -> None:
+def test_hostile_documents_are_refused(
+    writer: tuple[TestClient, OxigraphStore], body: str, content_type: str
+) -> None:
     client, _ = writer
     response = client.post("/validate", content=body, headers={"Content-Type": content_type})
     assert response.status_code == 400
@@ -115,7 +127,9 @@ def test_invalid_ingest_is_refused_whole(writer: tuple[TestClient, OxigraphStore
 def test_valid_ingest_becomes_a_change_set(writer: tuple[TestClient, OxigraphStore]) -> None:
     client, _ = writer
     response = client.post(
-        "/changesets", content=GOOD, headers={**TURTLE, **AUTH},
+        "/changesets",
+        content=GOOD,
+        headers={**TURTLE, **AUTH},
         params={"comment": "add a test NGO", "source": f"{ID}source/nkhr-un-advocacy"},
     )
     assert response.status_code == 201, response.text
@@ -127,7 +141,8 @@ def test_valid_ingest_becomes_a_change_set(writer: tuple[TestClient, OxigraphSto
     assert rows.text.split()[1:] == [f"{GRAPH}changeset/{change['id']}"]
     listed = client.get("/changesets").json()["changesets"]
     assert [(c["id"], c["curator"], c["comment"], c["kind"]) for c in listed] == [
-        (change["id"], "alice", "add a test NGO", "ingest")]
+        (change["id"], "alice", "add a test NGO", "ingest")
+    ]
     assert listed[0]["source"] == f"{ID}source/nkhr-un-advocacy"
 
 
@@ -148,8 +163,9 @@ def test_revert_restores_the_exact_previous_state(
 def test_dry_run_writes_nothing(writer: tuple[TestClient, OxigraphStore]) -> None:
     client, _ = writer
     before = dump(client)
-    response = client.post("/changesets", content=GOOD, headers={**TURTLE, **AUTH},
-                           params={"dry_run": "true"})
+    response = client.post(
+        "/changesets", content=GOOD, headers={**TURTLE, **AUTH}, params={"dry_run": "true"}
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["applied"] is False and body["conforms"] is True
@@ -163,11 +179,13 @@ def test_tokens(writer: tuple[TestClient, OxigraphStore], mini_root: Path) -> No
     missing = client.post("/changesets", content=GOOD, headers=TURTLE)
     assert missing.status_code == 401
     assert missing.headers["www-authenticate"].startswith("Bearer")
-    wrong = client.post("/changesets", content=GOOD,
-                        headers={**TURTLE, "Authorization": "Bearer " + "x" * 30})
+    wrong = client.post(
+        "/changesets", content=GOOD, headers={**TURTLE, "Authorization": "Bearer " + "x" * 30}
+    )
     assert wrong.status_code == 403
-    bob = client.post("/changesets", content=GOOD,
-                      headers={**TURTLE, "Authorization": f"Bearer {BOB}"})
+    bob = client.post(
+        "/changesets", content=GOOD, headers={**TURTLE, "Authorization": f"Bearer {BOB}"}
+    )
     assert bob.status_code == 201 and bob.json()["curator"] == "bob"
 
 
@@ -180,8 +198,12 @@ def test_read_only_server_refuses_writes(client: TestClient) -> None:
 def test_sparql_update_is_gated_and_recorded(writer: tuple[TestClient, OxigraphStore]) -> None:
     client, _ = writer
     update_headers = {"Content-Type": "application/sparql-update", **AUTH}
-    invalid = client.post("/sparql", content=f"INSERT DATA {{ GRAPH <{GRAPH}x> {{ <{NGO}> a "
-                          f"<https://w3id.org/unhr/ontology#NGO> }} }}", headers=update_headers)
+    invalid = client.post(
+        "/sparql",
+        content=f"INSERT DATA {{ GRAPH <{GRAPH}x> {{ <{NGO}> a "
+        f"<https://w3id.org/unhr/ontology#NGO> }} }}",
+        headers=update_headers,
+    )
     assert invalid.status_code == 422, invalid.text
     label = f'<{ID}state/KOR> <http://www.w3.org/2000/01/rdf-schema#label> "Republic of Korea"@en'
     delete = client.post("/sparql", content=f"DELETE DATA {{ {label} }}", headers=update_headers)
@@ -194,24 +216,32 @@ def test_sparql_update_is_gated_and_recorded(writer: tuple[TestClient, OxigraphS
     assert ask.json()["boolean"] is True
     load = client.post("/sparql", content="LOAD <file:///etc/passwd>", headers=update_headers)
     assert load.status_code == 403
-    anonymous = client.post("/sparql", content=f"INSERT DATA {{ {alt} }}",
-                            headers={"Content-Type": "application/sparql-update"})
+    anonymous = client.post(
+        "/sparql",
+        content=f"INSERT DATA {{ {alt} }}",
+        headers={"Content-Type": "application/sparql-update"},
+    )
     assert anonymous.status_code == 401
 
 
 def test_graph_store_protocol(writer: tuple[TestClient, OxigraphStore]) -> None:
     client, _ = writer
     graph = f"{GRAPH}curated/test"
-    put = client.put("/graph-store", params={"graph": graph}, content=GOOD,
-                     headers={**TURTLE, **AUTH})
+    put = client.put(
+        "/graph-store", params={"graph": graph}, content=GOOD, headers={**TURTLE, **AUTH}
+    )
     assert put.status_code == 201, put.text
     got = client.get("/graph-store", params={"graph": graph}, headers={"Accept": "text/turtle"})
     assert got.status_code == 200 and "Test NGO" in got.text
     delete = client.delete("/graph-store", params={"graph": graph}, headers=AUTH)
     assert delete.status_code == 201
     assert client.get("/graph-store", params={"graph": graph}).status_code == 404
-    metadata = client.put("/graph-store", params={"graph": f"{GRAPH}metadata"}, content=GOOD,
-                          headers={**TURTLE, **AUTH})
+    metadata = client.put(
+        "/graph-store",
+        params={"graph": f"{GRAPH}metadata"},
+        content=GOOD,
+        headers={**TURTLE, **AUTH},
+    )
     assert metadata.status_code == 403
     default = client.put("/graph-store?default", content=GOOD, headers={**TURTLE, **AUTH})
     assert default.status_code == 400
@@ -223,8 +253,9 @@ def test_concurrent_writers_both_land(writer: tuple[TestClient, OxigraphStore]) 
 
     def write(name: str) -> None:
         body = GOOD.replace("test-ngo", name)
-        statuses.append(client.post("/changesets", content=body,
-                                    headers={**TURTLE, **AUTH}).status_code)
+        statuses.append(
+            client.post("/changesets", content=body, headers={**TURTLE, **AUTH}).status_code
+        )
 
     threads = [threading.Thread(target=write, args=(f"ngo-{i}",)) for i in range(2)]
     for t in threads:
@@ -240,14 +271,22 @@ def test_update_with_where_and_revert(writer: tuple[TestClient, OxigraphStore]) 
     before = dump(client)
     headers = {"Content-Type": "application/sparql-update", **AUTH}
     skos = "http://www.w3.org/2004/02/skos/core#"
-    insert = client.post("/sparql", headers=headers, content=(
-        f"PREFIX skos: <{skos}> INSERT {{ GRAPH <{GRAPH}curated/aliases> {{ ?s skos:altLabel "
-        f"?short }} }} WHERE {{ ?s <https://w3id.org/unhr/ontology#iso3> ?short }}"))
+    insert = client.post(
+        "/sparql",
+        headers=headers,
+        content=(
+            f"PREFIX skos: <{skos}> INSERT {{ GRAPH <{GRAPH}curated/aliases> {{ ?s skos:altLabel "
+            f"?short }} }} WHERE {{ ?s <https://w3id.org/unhr/ontology#iso3> ?short }}"
+        ),
+    )
     assert insert.status_code == 201, insert.text
     assert insert.json()["added"] == 2
     # Deleting from the default graph deletes the triple from every graph asserting it.
-    delete = client.post("/sparql", headers=headers, content=(
-        f'PREFIX skos: <{skos}> DELETE WHERE {{ ?s skos:altLabel "KOR" }}'))
+    delete = client.post(
+        "/sparql",
+        headers=headers,
+        content=(f'PREFIX skos: <{skos}> DELETE WHERE {{ ?s skos:altLabel "KOR" }}'),
+    )
     assert delete.status_code == 201, delete.text
     assert delete.json()["removed"] == 1
     changes = client.get("/changesets").json()["changesets"]

@@ -7,7 +7,6 @@ import io
 
 import pytest
 from fastapi.testclient import TestClient
-
 from tests.support import ID
 
 KOR = f"{ID}state/KOR"
@@ -25,7 +24,11 @@ def test_catalogue_json_and_html(client: TestClient) -> None:
     assert names == {"state-label", "labels-matching"}
     state = next(q for q in data["queries"] if q["name"] == "state-label")
     assert state["parameters"][0] == {
-        "name": "state", "type": "iri", "required": False, "default": PRK, "enumerated": True,
+        "name": "state",
+        "type": "iri",
+        "required": False,
+        "default": PRK,
+        "enumerated": True,
         "description": "an IRI (optional)",
     }
     html = client.get("/queries", headers={"Accept": "text/html"})
@@ -40,11 +43,14 @@ def test_defaults_and_parameters(client: TestClient) -> None:
     assert rows(kor.text) == [["label"], ["Republic of Korea"]]
 
 
-@pytest.mark.parametrize("accept", ["application/sparql-results+json", "text/csv",
-                                    "text/tab-separated-values", "text/html"])
+@pytest.mark.parametrize(
+    "accept",
+    ["application/sparql-results+json", "text/csv", "text/tab-separated-values", "text/html"],
+)
 def test_formats(client: TestClient, accept: str) -> None:
-    response = client.get("/queries/labels-matching", params={"text": "korea"},
-                          headers={"Accept": accept})
+    response = client.get(
+        "/queries/labels-matching", params={"text": "korea"}, headers={"Accept": accept}
+    )
     assert response.status_code == 200
     assert response.headers["content-type"].startswith(accept)
     assert "Republic of Korea" in response.text
@@ -62,12 +68,16 @@ def test_source_is_served(client: TestClient) -> None:
 
 
 def test_paging_with_link_headers(client: TestClient) -> None:
-    first = client.get("/queries/labels-matching", params={"text": "o", "limit": 1},
-                       headers={"Accept": "text/csv"})
+    first = client.get(
+        "/queries/labels-matching", params={"text": "o", "limit": 1}, headers={"Accept": "text/csv"}
+    )
     assert len(rows(first.text)) == 2
     assert 'rel="next"' in first.headers["link"] and "offset=1" in first.headers["link"]
-    second = client.get("/queries/labels-matching", params={"text": "o", "limit": 1, "offset": 1},
-                        headers={"Accept": "text/csv"})
+    second = client.get(
+        "/queries/labels-matching",
+        params={"text": "o", "limit": 1, "offset": 1},
+        headers={"Accept": "text/csv"},
+    )
     assert rows(second.text)[1] != rows(first.text)[1]
     assert 'rel="prev"' in second.headers["link"]
 
@@ -85,24 +95,32 @@ def test_paging_with_link_headers(client: TestClient) -> None:
         ({"offset": "1; DROP"}, "offset"),
     ],
 )
-def test_bad_values_name_the_parameter(client: TestClient, params: dict[str, str],
-                                       parameter: str) -> None:
-    before = client.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"},
-                        headers={"Accept": "text/csv"}).text
+def test_bad_values_name_the_parameter(
+    client: TestClient, params: dict[str, str], parameter: str
+) -> None:
+    before = client.get(
+        "/sparql",
+        params={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"},
+        headers={"Accept": "text/csv"},
+    ).text
     response = client.get("/queries/state-label", params=params)
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "bad-parameter"
     assert error["details"]["parameter"] == parameter
-    after = client.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"},
-                       headers={"Accept": "text/csv"}).text
+    after = client.get(
+        "/sparql",
+        params={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"},
+        headers={"Accept": "text/csv"},
+    ).text
     assert before == after
 
 
 @pytest.mark.parametrize("payload", ['">', "} ; DROP ALL", "'\"", "a\nb", "é" * 1999])
 def test_string_injection_is_just_a_string(client: TestClient, payload: str) -> None:
-    response = client.get("/queries/labels-matching", params={"text": payload},
-                          headers={"Accept": "text/csv"})
+    response = client.get(
+        "/queries/labels-matching", params={"text": payload}, headers={"Accept": "text/csv"}
+    )
     assert response.status_code == 200
     assert rows(response.text) == [["s", "label"]]
 
@@ -119,8 +137,9 @@ def test_unknown_query_is_404(client: TestClient) -> None:
 
 def test_openapi_has_one_typed_operation_per_query(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
-    ops = {path: item["get"] for path, item in spec["paths"].items()
-           if path.startswith("/queries/")}
+    ops = {
+        path: item["get"] for path, item in spec["paths"].items() if path.startswith("/queries/")
+    }
     assert set(ops) == {"/queries/state-label", "/queries/labels-matching"}
     state = {p["name"]: p for p in ops["/queries/state-label"]["parameters"]}
     assert state["state"]["schema"] == {"type": "string", "format": "iri", "default": PRK}
@@ -136,5 +155,9 @@ def test_catalogue_is_queryable_as_rdf(client: TestClient) -> None:
           ?q a sh:SPARQLSelectExecutable ; sh:select ?text ; sh:parameter ?p .
           ?p sh:name ?name ; sh:optional ?optional } } ORDER BY ?name"""
     response = client.get("/sparql", params={"query": query}, headers={"Accept": "text/csv"})
-    assert rows(response.text) == [["name", "optional"], ["iso3", "true"], ["state", "true"],
-                                   ["text", "false"]]
+    assert rows(response.text) == [
+        ["name", "optional"],
+        ["iso3", "true"],
+        ["state", "true"],
+        ["text", "false"],
+    ]

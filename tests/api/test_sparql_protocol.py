@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 import pytest
 import rdflib
 from fastapi.testclient import TestClient
-
 from tests.support import GRAPH, ID, UNHR
 
 PREFIX = f"PREFIX unhr: <{UNHR}> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
@@ -323,8 +322,9 @@ def test_oversized_query_is_413(client: TestClient) -> None:
 
 
 def test_row_cap_truncates_and_says_so(mini_root: object, mini_store: object) -> None:
-    from kg.api.app import create_app
     from tests.conftest import make_settings
+
+    from kg.api.app import create_app
 
     app = create_app(make_settings(mini_root, max_rows=1), mini_store)  # type: ignore[arg-type]
     with TestClient(app) as capped:

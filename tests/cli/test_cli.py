@@ -111,8 +111,7 @@ def test_canned_query_with_param_as_table(mini_root: Path) -> None:
 
 
 def test_canned_query_bad_param_exits_1(mini_root: Path) -> None:
-    result = runner.invoke(app, ["query", "state-label", "-p", 'state=">'],
-                           env=env_for(mini_root))
+    result = runner.invoke(app, ["query", "state-label", "-p", 'state=">'], env=env_for(mini_root))
     assert result.exit_code == 1
     assert "parameter 'state'" in result.output
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from pyoxigraph import Literal, NamedNode, Quad
+from tests.support import GRAPH
 
 from kg.bootstrap import Outcome, load_all
 from kg.formats import RESULT_FORMATS
@@ -16,7 +17,6 @@ from kg.sparql.operation import Form
 from kg.store import ChangeSet, open_store
 from kg.store.journal import Journal
 from kg.store.oxigraph import OxigraphStore
-from tests.support import GRAPH
 
 CSV = RESULT_FORMATS[2]
 

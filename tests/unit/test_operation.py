@@ -74,9 +74,12 @@ def test_data_operations_are_split_in_order() -> None:
     from kg.sparql.operation import data_operations
 
     split = data_operations(
-        'PREFIX x: <urn:x:> DELETE DATA { x:a x:b "}" } ; INSERT DATA { GRAPH <urn:g> { x:a x:b 1 ; x:c 2 } }'
+        'PREFIX x: <urn:x:> DELETE DATA { x:a x:b "}" } ; '
+        "INSERT DATA { GRAPH <urn:g> { x:a x:b 1 ; x:c 2 } }"
     )
-    assert split == ("PREFIX x: <urn:x:> ", [("DELETE", '{ x:a x:b "}" }'),
-                                             ("INSERT", "{ GRAPH <urn:g> { x:a x:b 1 ; x:c 2 } }")])
+    assert split == (
+        "PREFIX x: <urn:x:> ",
+        [("DELETE", '{ x:a x:b "}" }'), ("INSERT", "{ GRAPH <urn:g> { x:a x:b 1 ; x:c 2 } }")],
+    )
     assert data_operations("DELETE WHERE { ?s ?p ?o }") is None
     assert data_operations("INSERT DATA { <a:a> <a:b> <a:c> } ; CLEAR ALL") is None

@@ -76,12 +76,19 @@ def test_update_is_refused(tmp_path: Path) -> None:
 def test_registry_stops_on_the_first_bad_file(tmp_path: Path) -> None:
     write(tmp_path, GOOD, "a.rq")
     write(tmp_path, "#+ summary: x\n#+ bogus: 1\nSELECT * {}", "b.rq")
-    with pytest.raises(ConfigError, match="b.rq:2"):
+    with pytest.raises(ConfigError, match=r"b\.rq:2"):
         load_registry(tmp_path)
 
 
-INJECTIONS = ['">', "} ; DROP ALL", "x\" } ; DROP ALL ; SELECT * { \"", "line\nbreak",
-              "'quoted'", "<http://evil/>", "a" * 5000]
+INJECTIONS = [
+    '">',
+    "} ; DROP ALL",
+    'x" } ; DROP ALL ; SELECT * { "',
+    "line\nbreak",
+    "'quoted'",
+    "<http://evil/>",
+    "a" * 5000,
+]
 
 
 @pytest.mark.parametrize("payload", INJECTIONS)
@@ -97,8 +104,7 @@ def test_integer_parameter_refuses_non_integers(tmp_path: Path, payload: str) ->
     q = load_query(write(tmp_path, GOOD))
     if payload.strip() == "":
         # Empty means "use the default".
-        bound = bind_parameters(q, {"state": "https://w3id.org/unhr/id/state/KOR",
-                                    "year": payload})
+        bound = bind_parameters(q, {"state": "https://w3id.org/unhr/id/state/KOR", "year": payload})
         assert str(bound["_year_integer"]) == '"2014"^^<http://www.w3.org/2001/XMLSchema#integer>'
         return
     with pytest.raises(ParameterError, match="year"):
@@ -106,7 +112,7 @@ def test_integer_parameter_refuses_non_integers(tmp_path: Path, payload: str) ->
 
 
 def test_string_values_stay_literals(tmp_path: Path) -> None:
-    path = write(tmp_path, '#+ summary: t\nSELECT ?s WHERE { ?s ?p ?_text }')
+    path = write(tmp_path, "#+ summary: t\nSELECT ?s WHERE { ?s ?p ?_text }")
     q = load_query(path)
     text = with_values(q, bind_parameters(q, {"text": '"} ; DROP ALL #\nx'}))
     assert 'VALUES (?_text) { ("\\"} ; DROP ALL #\\nx") }' in text

@@ -14,11 +14,11 @@ from kg import __version__
 from kg.api import errors
 from kg.api.routes import curation, meta, queries, sparql
 from kg.curation.service import CurationService
-from kg.validation import load_ontology, load_shapes
 from kg.queries import Registry, load_registry
 from kg.query_catalogue import Enumerations, publish
 from kg.settings import Settings
 from kg.store.oxigraph import OxigraphStore
+from kg.validation import load_ontology, load_shapes
 
 log = logging.getLogger("kg.api")
 

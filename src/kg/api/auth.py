@@ -19,9 +19,7 @@ def require_curator(request: Request) -> str:
     """The curator whose token the request carries, or 401/403."""
     curators: dict[str, str] = request.app.state.settings.curators()
     if not curators:
-        raise Forbidden(
-            "this server is read-only: no write token is configured (KG_WRITE_TOKENS)"
-        )
+        raise Forbidden("this server is read-only: no write token is configured (KG_WRITE_TOKENS)")
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():

@@ -28,6 +28,7 @@ from pyoxigraph import (
     Quad,
     RdfFormat,
     Store,
+    Triple,
     serialize,
 )
 from rdflib import Graph, URIRef
@@ -117,6 +118,12 @@ def _to_rdflib(term: NamedNode | BlankNode | Literal | Any) -> Node:
     raise BadRequest("RDF-star triples are not accepted in curated data")
 
 
+def _spo(q: Quad) -> tuple[NamedNode | BlankNode, NamedNode, NamedNode | BlankNode | Literal]:
+    if isinstance(q.subject, Triple) or isinstance(q.object, Triple):
+        raise BadRequest("RDF-star triples are not accepted in curated data")
+    return q.subject, q.predicate, q.object
+
+
 class CurationService:
     """All writes go through here, one at a time."""
 
@@ -142,14 +149,15 @@ class CurationService:
         return triples
 
     def _validate(self, removed: list[Quad], added: list[Quad]) -> ValidationReport:
-        touched: set[NamedNode | BlankNode] = {q.subject for q in (*removed, *added)
-                                               if isinstance(q.subject, NamedNode | BlankNode)}
+        touched: set[NamedNode | BlankNode] = {
+            q.subject for q in (*removed, *added) if isinstance(q.subject, NamedNode | BlankNode)
+        }
         state = self._neighbourhood(touched)
         for q in removed:
             triple = (q.subject, q.predicate, q.object)
             still = any(
                 other.graph_name != q.graph_name and not isinstance(other.graph_name, DefaultGraph)
-                for other in self._store.quads_matching(q.subject, q.predicate, q.object)
+                for other in self._store.quads_matching(*_spo(q))
             )
             if not still:
                 state.discard(triple)
@@ -173,8 +181,10 @@ class CurationService:
     def _check_graphs(self, quads: list[Quad]) -> None:
         for q in quads:
             if isinstance(q.graph_name, NamedNode) and q.graph_name.value in PROTECTED:
-                raise Forbidden(f"graph <{q.graph_name.value}> is maintained by the server and "
-                                "cannot be written")
+                raise Forbidden(
+                    f"graph <{q.graph_name.value}> is maintained by the server and "
+                    "cannot be written"
+                )
 
     def _update_effect(self, update: str, cs_id: str) -> tuple[list[Quad], list[Quad]]:
         """(removed, added) quads of named graphs that ``update`` would cause."""
@@ -202,8 +212,9 @@ class CurationService:
             except SyntaxError as exc:
                 raise syntax_error_from_engine(str(exc)) from None
             for q in listed:
-                present = bool(self._store.quads_matching(q.subject, q.predicate, q.object,
-                                                          q.graph_name))
+                present = bool(
+                    self._store.quads_matching(q.subject, q.predicate, q.object, q.graph_name)
+                )
                 if verb == "DELETE":
                     if q in added:
                         added.discard(q)
@@ -243,7 +254,8 @@ class CurationService:
         for q in removed:
             if isinstance(q.graph_name, DefaultGraph):
                 named_removed.update(
-                    other for other in self._store.quads_matching(q.subject, q.predicate, q.object)
+                    other
+                    for other in self._store.quads_matching(*_spo(q))
                     if not isinstance(other.graph_name, DefaultGraph)
                 )
         return sorted(named_removed, key=str), sorted(named_added, key=str)
@@ -267,8 +279,12 @@ class CurationService:
         if not removed and not added:
             raise BadRequest("the write changes nothing")
         report = self._validate(removed, added)
-        meta = {"curator": curator, "comment": comment or "", "source": source or "",
-                "graph": changeset_graph(cs_id)}
+        meta = {
+            "curator": curator,
+            "comment": comment or "",
+            "source": source or "",
+            "graph": changeset_graph(cs_id),
+        }
         change = Change(cs_id, kind, tuple(removed), tuple(added), report, False, meta)
         if dry_run or not report.conforms:
             return change
@@ -280,10 +296,15 @@ class CurationService:
             Quad(node, RDF_TYPE, NamedNode(f"{PROV}Activity"), m),
             Quad(node, NamedNode(f"{DCT}identifier"), Literal(cs_id), m),
             Quad(node, NamedNode(f"{UNHR}changeKind"), Literal(kind), m),
-            Quad(node, NamedNode(f"{PROV}wasAssociatedWith"), NamedNode(f"{ID}curator/{curator}"),
-                 m),
-            Quad(node, NamedNode(f"{DCT}created"),
-                 Literal(created, datatype=NamedNode(XSD + "dateTime")), m),
+            Quad(
+                node, NamedNode(f"{PROV}wasAssociatedWith"), NamedNode(f"{ID}curator/{curator}"), m
+            ),
+            Quad(
+                node,
+                NamedNode(f"{DCT}created"),
+                Literal(created, datatype=NamedNode(XSD + "dateTime")),
+                m,
+            ),
             Quad(node, NamedNode(f"{PROV}generated"), NamedNode(changeset_graph(cs_id)), m),
             Quad(node, NamedNode(f"{UNHR}addedQuads"), Literal(_nquads(added)), m),
             Quad(node, NamedNode(f"{UNHR}removedQuads"), Literal(_nquads(removed)), m),
@@ -294,34 +315,74 @@ class CurationService:
             provenance.append(Quad(node, NamedNode(f"{DCT}source"), NamedNode(source), m))
         if reverts:
             provenance.append(Quad(node, NamedNode(f"{UNHR}reverts"), changeset_node(reverts), m))
-        self._store.apply(ChangeSet(
-            id=cs_id,
-            remove_nquads=_nquads(removed),
-            add_nquads=_nquads([*added, *provenance]),
-            meta={"curator": curator, "kind": kind},
-        ))
+        self._store.apply(
+            ChangeSet(
+                id=cs_id,
+                remove_nquads=_nquads(removed),
+                add_nquads=_nquads([*added, *provenance]),
+                meta={"curator": curator, "kind": kind},
+            )
+        )
         return Change(cs_id, kind, tuple(removed), tuple(added), report, True, meta)
 
-    def ingest(self, quads: list[Quad], *, curator: str, source: str | None,
-               comment: str | None, dry_run: bool = False, cs_id: str | None = None) -> Change:
+    def ingest(
+        self,
+        quads: list[Quad],
+        *,
+        curator: str,
+        source: str | None,
+        comment: str | None,
+        dry_run: bool = False,
+        cs_id: str | None = None,
+    ) -> Change:
         """Add a curator's document as a new change set in its own graph."""
         cs_id = cs_id or new_changeset_id()
         target = NamedNode(changeset_graph(cs_id))
         added = [Quad(q.subject, q.predicate, q.object, target) for q in quads]
         with self._lock:
-            return self._commit(cs_id, "ingest", [], added, curator=curator, comment=comment,
-                                source=source, dry_run=dry_run)
+            return self._commit(
+                cs_id,
+                "ingest",
+                [],
+                added,
+                curator=curator,
+                comment=comment,
+                source=source,
+                dry_run=dry_run,
+            )
 
-    def update(self, update: str, *, curator: str, comment: str | None = None,
-               source: str | None = None, dry_run: bool = False) -> Change:
+    def update(
+        self,
+        update: str,
+        *,
+        curator: str,
+        comment: str | None = None,
+        source: str | None = None,
+        dry_run: bool = False,
+    ) -> Change:
         cs_id = new_changeset_id()
         with self._lock:
             removed, added = self._update_effect(update, cs_id)
-            return self._commit(cs_id, "update", removed, added, curator=curator,
-                                comment=comment, source=source, dry_run=dry_run)
+            return self._commit(
+                cs_id,
+                "update",
+                removed,
+                added,
+                curator=curator,
+                comment=comment,
+                source=source,
+                dry_run=dry_run,
+            )
 
-    def replace_graph(self, graph: str, quads: list[Quad] | None, *, curator: str,
-                      comment: str | None = None, append: bool = False) -> Change:
+    def replace_graph(
+        self,
+        graph: str,
+        quads: list[Quad] | None,
+        *,
+        curator: str,
+        comment: str | None = None,
+        append: bool = False,
+    ) -> Change:
         """Graph Store Protocol: PUT (replace), POST (append, ``append``), DELETE (``None``)."""
         cs_id = new_changeset_id()
         target = NamedNode(graph)
@@ -338,8 +399,16 @@ class CurationService:
                 removed = [q for q in current if q not in new_set]
                 added = [q for q in new if q not in current_set]
             kind = "graph-delete" if quads is None else ("graph-post" if append else "graph-put")
-            return self._commit(cs_id, kind, removed, added, curator=curator, comment=comment,
-                                source=None, dry_run=False)
+            return self._commit(
+                cs_id,
+                kind,
+                removed,
+                added,
+                curator=curator,
+                comment=comment,
+                source=None,
+                dry_run=False,
+            )
 
     def revert(self, target_id: str, *, curator: str, comment: str | None = None) -> Change:
         with self._lock:
@@ -351,15 +420,24 @@ class CurationService:
             added = list(parse(record["removed"].encode(), format=RdfFormat.N_QUADS))
             removed = list(parse(record["added"].encode(), format=RdfFormat.N_QUADS))
             cs_id = new_changeset_id()
-            return self._commit(cs_id, "revert", removed, added, curator=curator,
-                                comment=comment or f"revert {target_id}", source=None,
-                                dry_run=False, reverts=target_id)
+            return self._commit(
+                cs_id,
+                "revert",
+                removed,
+                added,
+                curator=curator,
+                comment=comment or f"revert {target_id}",
+                source=None,
+                dry_run=False,
+                reverts=target_id,
+            )
 
     # -- reading the log -----------------------------------------------------------------
 
     def _select(self, text: str) -> list[dict[str, str]]:
-        response = self._store.execute(QueryRequest(text, Form.SELECT, RESULT_FORMATS[0],
-                                                    100_000, 30.0))
+        response = self._store.execute(
+            QueryRequest(text, Form.SELECT, RESULT_FORMATS[0], 100_000, 30.0)
+        )
         data = json.loads(response.body)
         return [{k: v["value"] for k, v in row.items()} for row in data["results"]["bindings"]]
 

@@ -35,8 +35,9 @@ def service(request: Request) -> CurationService:
 def _report_response(request: Request, report: ValidationReport, status: int = 200) -> Response:
     accept = request.headers.get("accept", "")
     if "text/turtle" in accept and "json" not in accept.split(",")[0]:
-        return Response(report.to_turtle(), status_code=status,
-                        media_type="text/turtle; charset=utf-8")
+        return Response(
+            report.to_turtle(), status_code=status, media_type="text/turtle; charset=utf-8"
+        )
     return JSONResponse(report.to_json(), status_code=status)
 
 
@@ -47,17 +48,24 @@ def _change_response(request: Request, change: Change, *, dry_run: bool = False)
             "violation(s); nothing was written",
             changeset=change.id,
         )
-        body = {"error": {"status": 422, "code": error.code, "message": error.message,
-                          "details": error.details,
-                          "request_id": getattr(request.state, "request_id", "-")},
-                "report": change.report.to_json()}
+        body = {
+            "error": {
+                "status": 422,
+                "code": error.code,
+                "message": error.message,
+                "details": error.details,
+                "request_id": getattr(request.state, "request_id", "-"),
+            },
+            "report": change.report.to_json(),
+        }
         return JSONResponse(body, status_code=422)
     payload = change.to_json(with_quads=dry_run)
     if dry_run:
         return JSONResponse(payload, status_code=200)
     base = request.app.state.settings.public_url
-    return JSONResponse(payload, status_code=201,
-                        headers={"Location": f"{base}/changesets/{change.id}"})
+    return JSONResponse(
+        payload, status_code=201, headers={"Location": f"{base}/changesets/{change.id}"}
+    )
 
 
 @router.post("/validate", summary="SHACL report for a posted document (never writes)")
@@ -90,8 +98,9 @@ async def ingest(
     if source is not None and not source.startswith(("http://", "https://")):
         raise BadRequest(f"source must be an http(s) IRI, got {source!r}")
     change = await run_in_threadpool(
-        lambda: service(request).ingest(quads, curator=curator, source=source, comment=comment,
-                                        dry_run=dry_run)
+        lambda: service(request).ingest(
+            quads, curator=curator, source=source, comment=comment, dry_run=dry_run
+        )
     )
     return _change_response(request, change, dry_run=dry_run)
 
@@ -111,8 +120,12 @@ def get_changeset(request: Request, cs_id: str) -> dict[str, Any]:
 
 
 @router.post("/changesets/{cs_id}/revert", summary="Revert a change set (as a new change set)")
-def revert(request: Request, cs_id: str, curator: CuratorDep,
-           comment: Annotated[str | None, Query(max_length=2000)] = None) -> Response:
+def revert(
+    request: Request,
+    cs_id: str,
+    curator: CuratorDep,
+    comment: Annotated[str | None, Query(max_length=2000)] = None,
+) -> Response:
     change = service(request).revert(cs_id, curator=curator, comment=comment)
     return _change_response(request, change)
 
@@ -132,35 +145,49 @@ def _graph_param(request: Request) -> str | None:
 @router.api_route("/graph-store", methods=["GET", "HEAD"], summary="Graph Store Protocol: read")
 async def gsp_get(request: Request, settings: SettingsDep, store: StoreDep) -> Response:
     graph = _graph_param(request)
-    fmt = negotiate(Kind.GRAPH, accept=request.headers.get("accept"),
-                    format_param=request.query_params.get("format"))
+    fmt = negotiate(
+        Kind.GRAPH,
+        accept=request.headers.get("accept"),
+        format_param=request.query_params.get("format"),
+    )
     if graph is not None and graph not in store.graph_names():
         raise NotFound(f"graph <{graph}> does not exist")
     text = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
-    result = await run_in_threadpool(store.execute, QueryRequest(
-        text, Form.CONSTRUCT, fmt, settings.max_rows, settings.query_timeout,
-        default_graphs=(graph,) if graph else None,
-    ))
+    result = await run_in_threadpool(
+        store.execute,
+        QueryRequest(
+            text,
+            Form.CONSTRUCT,
+            fmt,
+            settings.max_rows,
+            settings.query_timeout,
+            default_graphs=(graph,) if graph else None,
+        ),
+    )
     headers = {"Vary": "Accept"}
     if result.truncated:
         headers["X-KG-Truncated"] = f"true; the graph was cut at {settings.max_rows} triples"
     return Response(result.body, media_type=fmt.content_type(), headers=headers)
 
 
-async def _gsp_write(request: Request, settings: Any, curator: str, *, append: bool,
-                     delete: bool = False) -> Response:
+async def _gsp_write(
+    request: Request, settings: Any, curator: str, *, append: bool, delete: bool = False
+) -> Response:
     graph = _graph_param(request)
     if graph is None:
-        raise BadRequest("the default graph is the union of the named graphs and cannot be "
-                         "written directly; write to a named graph with ?graph=IRI")
+        raise BadRequest(
+            "the default graph is the union of the named graphs and cannot be "
+            "written directly; write to a named graph with ?graph=IRI"
+        )
     quads = None
     if not delete:
         body = await read_body(request, settings.max_body_bytes)
         quads = parse_upload(body, upload_format(media_type(request)), into_graph=graph)
     comment = request.query_params.get("comment")
     change = await run_in_threadpool(
-        lambda: service(request).replace_graph(graph, quads, curator=curator, comment=comment,
-                                               append=append)
+        lambda: service(request).replace_graph(
+            graph, quads, curator=curator, comment=comment, append=append
+        )
     )
     return _change_response(request, change)
 

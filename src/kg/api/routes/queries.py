@@ -38,9 +38,14 @@ def describe(query: CannedQuery, base: str) -> dict[str, Any]:
         "url": f"{base}/queries/{query.name}",
         "sparql_url": f"{base}/queries/{query.name}.rq",
         "parameters": [
-            {"name": p.name, "type": p.kind if p.kind != "xsd" else p.datatype,
-             "required": p.required, "default": p.default, "enumerated": p.enumerate,
-             "description": p.description}
+            {
+                "name": p.name,
+                "type": p.kind if p.kind != "xsd" else p.datatype,
+                "required": p.required,
+                "default": p.default,
+                "enumerated": p.enumerate,
+                "description": p.description,
+            }
             for p in query.parameters
         ],
     }
@@ -51,8 +56,9 @@ def _raw_parameters(request: Request) -> dict[str, str]:
     for key in request.query_params:
         values = request.query_params.getlist(key)
         if len(values) > 1:
-            raise ParameterError(f"parameter '{key}' is given {len(values)} times; give it once",
-                                 parameter=key)
+            raise ParameterError(
+                f"parameter '{key}' is given {len(values)} times; give it once", parameter=key
+            )
         raw[key] = values[0]
     return raw
 
@@ -62,12 +68,18 @@ def _int_param(raw: dict[str, str], name: str, default: int, maximum: int) -> in
     if value is None or value == "":
         return default
     if not value.isdigit() or len(value) > 9:
-        raise ParameterError(f"parameter '{name}' must be a non-negative integer; got {value!r}",
-                             parameter=name, expected="a non-negative integer")
+        raise ParameterError(
+            f"parameter '{name}' must be a non-negative integer; got {value!r}",
+            parameter=name,
+            expected="a non-negative integer",
+        )
     number = int(value)
     if number > maximum:
-        raise ParameterError(f"parameter '{name}' may be at most {maximum}; got {number}",
-                             parameter=name, expected=f"an integer up to {maximum}")
+        raise ParameterError(
+            f"parameter '{name}' may be at most {maximum}; got {number}",
+            parameter=name,
+            expected=f"an integer up to {maximum}",
+        )
     return number
 
 
@@ -89,18 +101,28 @@ def run_handler(query: CannedQuery) -> Callable[[Request], Awaitable[Response]]:
                     raise ParameterError(
                         f"parameter '{p.name}' must be one of the {len(allowed)} values this "
                         f"query knows (e.g. {sample}); got {params.get(p.name, p.default)!r}",
-                        parameter=p.name, expected=f"one of {len(allowed)} values",
+                        parameter=p.name,
+                        expected=f"one of {len(allowed)} values",
                     )
         kind = Kind.GRAPH if query.form.returns_graph else Kind.RESULTS
         extra = (HTML,) if kind is Kind.RESULTS else ()
-        fmt = negotiate(kind, accept=request.headers.get("accept"), format_param=raw.get("format"),
-                        extra=extra)
-        run_format = negotiate(Kind.RESULTS, accept=None, format_param="json") if fmt is HTML \
-            else fmt
-        result = await run_in_threadpool(store.execute, QueryRequest(
-            text=with_values(query, bound), form=query.form, format=run_format,
-            max_rows=max(limit, 1), timeout=settings.query_timeout, offset=offset,
-        ))
+        fmt = negotiate(
+            kind, accept=request.headers.get("accept"), format_param=raw.get("format"), extra=extra
+        )
+        run_format = (
+            negotiate(Kind.RESULTS, accept=None, format_param="json") if fmt is HTML else fmt
+        )
+        result = await run_in_threadpool(
+            store.execute,
+            QueryRequest(
+                text=with_values(query, bound),
+                form=query.form,
+                format=run_format,
+                max_rows=max(limit, 1),
+                timeout=settings.query_timeout,
+                offset=offset,
+            ),
+        )
         base = f"{settings.public_url}/queries/{query.name}"
 
         def page(new_offset: int, fmt_name: str | None = None) -> str:
@@ -124,14 +146,18 @@ def run_handler(query: CannedQuery) -> Callable[[Request], Awaitable[Response]]:
         if fmt is HTML:
             data = json.loads(result.body)
             html = templates.get_template("results.html").render(
-                title=query.summary, base=settings.public_url, query=query,
+                title=query.summary,
+                base=settings.public_url,
+                query=query,
                 variables=data.get("head", {}).get("vars", []),
                 rows=data.get("results", {}).get("bindings", []),
-                boolean=data.get("boolean"), offset=offset,
+                boolean=data.get("boolean"),
+                offset=offset,
                 bound={k: v for k, v in params.items()},
                 next_url=page(offset + limit, "html") if result.truncated else None,
                 prev_url=page(max(offset - limit, 0), "html") if offset > 0 else None,
-                csv_url=page(offset, "csv"), json_url=page(offset, "json"),
+                csv_url=page(offset, "csv"),
+                json_url=page(offset, "json"),
             )
             return HTMLResponse(html, headers=headers)
         return Response(result.body, media_type=fmt.content_type(), headers=headers)
@@ -148,19 +174,41 @@ def source_handler(query: CannedQuery) -> Callable[[], PlainTextResponse]:
 
 def _openapi_parameters(query: CannedQuery) -> list[dict[str, Any]]:
     params: list[dict[str, Any]] = [
-        {"name": p.name, "in": "query", "required": p.required, "description": p.description,
-         "schema": p.openapi_schema()}
+        {
+            "name": p.name,
+            "in": "query",
+            "required": p.required,
+            "description": p.description,
+            "schema": p.openapi_schema(),
+        }
         for p in query.parameters
     ]
     params += [
-        {"name": "limit", "in": "query", "required": False, "description": "page size",
-         "schema": {"type": "integer", "minimum": 0,
-                    "default": query.pagination or DEFAULT_PAGE}},
-        {"name": "offset", "in": "query", "required": False, "description": "rows to skip",
-         "schema": {"type": "integer", "minimum": 0, "default": 0}},
-        {"name": "format", "in": "query", "required": False,
-         "description": "json, csv, tsv, xml or html (overrides Accept)",
-         "schema": {"type": "string", "enum": ["json", "xml", "csv", "tsv", "html"]}},
+        {
+            "name": "limit",
+            "in": "query",
+            "required": False,
+            "description": "page size",
+            "schema": {
+                "type": "integer",
+                "minimum": 0,
+                "default": query.pagination or DEFAULT_PAGE,
+            },
+        },
+        {
+            "name": "offset",
+            "in": "query",
+            "required": False,
+            "description": "rows to skip",
+            "schema": {"type": "integer", "minimum": 0, "default": 0},
+        },
+        {
+            "name": "format",
+            "in": "query",
+            "required": False,
+            "description": "json, csv, tsv, xml or html (overrides Accept)",
+            "schema": {"type": "string", "enum": ["json", "xml", "csv", "tsv", "html"]},
+        },
     ]
     return params
 
@@ -185,17 +233,26 @@ def build_router(registry: Registry) -> APIRouter:
 
     for query in registry:
         router.add_api_route(
-            f"/queries/{query.name}.rq", source_handler(query), methods=["GET", "HEAD"],
-            summary=f"SPARQL source of '{query.name}'", operation_id=f"source_{query.name}",
-            response_class=PlainTextResponse, include_in_schema=False,
-        )
-        router.add_api_route(
-            f"/queries/{query.name}", run_handler(query), methods=["HEAD"],
+            f"/queries/{query.name}.rq",
+            source_handler(query),
+            methods=["GET", "HEAD"],
+            summary=f"SPARQL source of '{query.name}'",
+            operation_id=f"source_{query.name}",
+            response_class=PlainTextResponse,
             include_in_schema=False,
         )
         router.add_api_route(
-            f"/queries/{query.name}", run_handler(query), methods=["GET"],
-            summary=query.summary, description=query.description or query.summary,
+            f"/queries/{query.name}",
+            run_handler(query),
+            methods=["HEAD"],
+            include_in_schema=False,
+        )
+        router.add_api_route(
+            f"/queries/{query.name}",
+            run_handler(query),
+            methods=["GET"],
+            summary=query.summary,
+            description=query.description or query.summary,
             operation_id=f"query_{query.name.replace('-', '_')}",
             openapi_extra={"parameters": _openapi_parameters(query)},
             tags=["Canned queries", *query.tags],

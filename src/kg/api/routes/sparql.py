@@ -9,7 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from kg.api.body import decode_text, media_type, parse_form, read_body
 from kg.api.deps import SettingsDep, StoreDep
-from kg.errors import BadRequest, Forbidden, PayloadTooLarge, ProtocolError, UnsupportedMediaType
+from kg.errors import BadRequest, PayloadTooLarge, ProtocolError, UnsupportedMediaType
 from kg.formats import Kind, negotiate
 from kg.service_description import service_description
 from kg.settings import Settings
@@ -168,18 +168,37 @@ async def _run(request: Request, settings: SettingsDep, store: StoreDep) -> Resp
 
 
 _PROTOCOL_PARAMETERS = [
-    {"name": "query", "in": "query", "required": False, "schema": {"type": "string"},
-     "description": "The SPARQL query; without it, the Service Description is returned."},
-    {"name": "default-graph-uri", "in": "query", "required": False,
-     "schema": {"type": "array", "items": {"type": "string", "format": "iri"}},
-     "description": "Graphs whose merge is the default graph (stored graphs only)."},
-    {"name": "named-graph-uri", "in": "query", "required": False,
-     "schema": {"type": "array", "items": {"type": "string", "format": "iri"}},
-     "description": "Graphs available to GRAPH (stored graphs only)."},
-    {"name": "format", "in": "query", "required": False,
-     "schema": {"type": "string", "enum": ["json", "xml", "csv", "tsv", "turtle", "ntriples",
-                                           "jsonld", "rdfxml"]},
-     "description": "Result format; overrides Accept."},
+    {
+        "name": "query",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string"},
+        "description": "The SPARQL query; without it, the Service Description is returned.",
+    },
+    {
+        "name": "default-graph-uri",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "array", "items": {"type": "string", "format": "iri"}},
+        "description": "Graphs whose merge is the default graph (stored graphs only).",
+    },
+    {
+        "name": "named-graph-uri",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "array", "items": {"type": "string", "format": "iri"}},
+        "description": "Graphs available to GRAPH (stored graphs only).",
+    },
+    {
+        "name": "format",
+        "in": "query",
+        "required": False,
+        "schema": {
+            "type": "string",
+            "enum": ["json", "xml", "csv", "tsv", "turtle", "ntriples", "jsonld", "rdfxml"],
+        },
+        "description": "Result format; overrides Accept.",
+    },
 ]
 router.add_api_route("/sparql", _run, methods=["HEAD"], include_in_schema=False)
 router.add_api_route(
