@@ -21,7 +21,7 @@ from pyoxigraph import Literal, NamedNode
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from kg.layout import GraphFile, discover
-from kg.namespaces import GRAPH
+from kg.namespaces import GRAPH, UNHR
 from kg.store.oxigraph import CONTENT_HASH, OxigraphStore
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,7 @@ DCT_SOURCE = NamedNode("http://purl.org/dc/terms/source")
 VOID_TRIPLES = NamedNode("http://rdfs.org/ns/void#triples")
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 SD_NAMED_GRAPH = NamedNode("http://www.w3.org/ns/sparql-service-description#NamedGraph")
+LOADED_GRAPH = NamedNode(f"{UNHR}LoadedGraph")
 
 
 class Outcome(StrEnum):
@@ -92,6 +93,7 @@ def load_all(
                 rel = gf.path.relative_to(root).as_posix()
                 statements: list[tuple[NamedNode, NamedNode | Literal]] = [
                     (RDF_TYPE, SD_NAMED_GRAPH),
+                    (RDF_TYPE, LOADED_GRAPH),
                     (CONTENT_HASH, Literal(digest)),
                     (NamedNode("http://purl.org/dc/terms/identifier"), Literal(rel)),
                     (VOID_TRIPLES, Literal(str(triples), datatype=NamedNode(XSD + "integer"))),

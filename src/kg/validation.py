@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Literal, cast
 
 import pyshacl
@@ -32,11 +33,9 @@ from kg.namespaces import PREFIXES
 Severity = Literal["Violation", "Warning", "Info"]
 SEVERITIES: tuple[Severity, ...] = ("Violation", "Warning", "Info")
 
-_SEVERITY_BY_IRI: dict[Node, Severity] = {
-    SH.Violation: "Violation",
-    SH.Warning: "Warning",
-    SH.Info: "Info",
-}
+_SEVERITY_BY_IRI: Mapping[Node, Severity] = MappingProxyType(
+    {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+)
 
 
 @dataclass(frozen=True)
@@ -68,7 +67,7 @@ class ValidationReport:
 
     def counts(self) -> dict[str, int]:
         """Number of results per severity (all three keys always present)."""
-        out = {s: 0 for s in SEVERITIES}
+        out: dict[str, int] = {s: 0 for s in SEVERITIES}
         for r in self.results:
             out[r.severity] += 1
         return out
@@ -101,8 +100,7 @@ class ValidationReport:
         lines: list[str] = []
         if rows:
             widths = [
-                min(60, max(len(h), *(len(row[i]) for row in rows)))
-                for i, h in enumerate(headers)
+                min(60, max(len(h), *(len(row[i]) for row in rows))) for i, h in enumerate(headers)
             ]
             widths[3] = max(len(headers[3]), *(len(row[3]) for row in rows))
 
@@ -144,7 +142,7 @@ def parse_turtle(path: Path, into: Graph | None = None) -> Graph:
         graph.parse(data=text, format="turtle", publicID=path.resolve().as_uri())
     except SyntaxError as exc:  # rdflib's BadSyntax is a SyntaxError
         raise _syntax_error(path, text, exc) from exc
-    except Exception as exc:  # noqa: BLE001 - any other parser failure is a syntax error too
+    except Exception as exc:  # any other parser failure is a syntax error too
         raise RdfSyntaxError(f"{path}: {exc}", file=str(path)) from exc
     return graph
 
@@ -350,7 +348,10 @@ def _result(
         report.objects(node, SH.resultMessage),
         key=lambda m: (getattr(m, "language", None) not in (None, "en"), str(m)),
     )
-    severity = _SEVERITY_BY_IRI.get(report.value(node, SH.resultSeverity), "Violation")
+    severity_iri = report.value(node, SH.resultSeverity)
+    severity: Severity = "Violation"
+    if severity_iri is not None:
+        severity = _SEVERITY_BY_IRI.get(severity_iri, "Violation")
     path = report.value(node, SH.resultPath)
     return ValidationResult(
         focus_node=_term(focus) or "",
@@ -432,11 +433,11 @@ def _namespace_pairs() -> list[tuple[str, str]]:
 def _compact(text: str | None) -> str:
     if not text:
         return "-"
-    if text.startswith(("\"", "_:")):
+    if text.startswith(('"', "_:")):
         return text
     for prefix, ns in _namespace_pairs():
         if text.startswith(ns):
-            return f"{prefix}:{text[len(ns):]}"
+            return f"{prefix}:{text[len(ns) :]}"
     return f"<{text}>"
 
 

@@ -189,7 +189,9 @@ def add_dataset(g: Graph, info: DataSetInfo) -> None:
         g.add((node, DCTERMS.creator, Literal(creator)))
     g.add((node, DCTERMS.publisher, Literal(info.publisher)))
     for licence in info.licences:
-        g.add((node, DCTERMS.license, _term(licence)))
+        # A licence document is an IRI; a licence only stated in words is a rights statement.
+        term = _term(licence)
+        g.add((node, DCTERMS.license if isinstance(term, URIRef) else DCTERMS.rights, term))
     g.add((node, DCTERMS.source, URIRef(info.origin)))
     g.add((node, DCTERMS.issued, date_literal(info.issued)))
     for see in info.see_also:
