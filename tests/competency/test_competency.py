@@ -79,15 +79,88 @@ def _has_ga_votes(store: Store) -> bool:
 # qualifies only if it cast that vote in all 9 (Montenegro, admitted 2006, and South Sudan,
 # admitted 2011, voted yes every time they could but were not members for all 9).
 GA_ALWAYS_NO = {
-    "BLR", "CHN", "CUB", "EGY", "IRN", "PRK", "RUS", "SDN", "SYR", "VEN", "VNM", "ZWE",
+    "BLR",
+    "CHN",
+    "CUB",
+    "EGY",
+    "IRN",
+    "PRK",
+    "RUS",
+    "SDN",
+    "SYR",
+    "VEN",
+    "VNM",
+    "ZWE",
 }
 GA_ALWAYS_YES = {
-    "AFG", "ALB", "AND", "ARG", "AUS", "AUT", "BEL", "BGR", "BIH", "BLZ", "BTN", "CAN", "CHE",
-    "CHL", "CYP", "CZE", "DEU", "DNK", "ESP", "EST", "FIN", "FRA", "FSM", "GBR", "GEO", "HND",
-    "HRV", "HUN", "IRL", "IRQ", "ISL", "ISR", "ITA", "JPN", "KAZ", "LIE", "LTU", "LUX", "LVA",
-    "MCO", "MDA", "MDV", "MEX", "MHL", "MKD", "MLT", "NLD", "NOR", "NZL", "PAN", "PER", "PLW",
-    "PNG", "POL", "PRT", "PRY", "ROU", "SLV", "SMR", "SVK", "SVN", "SWE", "TLS", "TUR", "UKR",
-    "URY", "USA", "WSM",
+    "AFG",
+    "ALB",
+    "AND",
+    "ARG",
+    "AUS",
+    "AUT",
+    "BEL",
+    "BGR",
+    "BIH",
+    "BLZ",
+    "BTN",
+    "CAN",
+    "CHE",
+    "CHL",
+    "CYP",
+    "CZE",
+    "DEU",
+    "DNK",
+    "ESP",
+    "EST",
+    "FIN",
+    "FRA",
+    "FSM",
+    "GBR",
+    "GEO",
+    "HND",
+    "HRV",
+    "HUN",
+    "IRL",
+    "IRQ",
+    "ISL",
+    "ISR",
+    "ITA",
+    "JPN",
+    "KAZ",
+    "LIE",
+    "LTU",
+    "LUX",
+    "LVA",
+    "MCO",
+    "MDA",
+    "MDV",
+    "MEX",
+    "MHL",
+    "MKD",
+    "MLT",
+    "NLD",
+    "NOR",
+    "NZL",
+    "PAN",
+    "PER",
+    "PLW",
+    "PNG",
+    "POL",
+    "PRT",
+    "PRY",
+    "ROU",
+    "SLV",
+    "SMR",
+    "SVK",
+    "SVN",
+    "SWE",
+    "TLS",
+    "TUR",
+    "UKR",
+    "URY",
+    "USA",
+    "WSM",
 }
 
 # The GA plenary votes on DPRK resolutions 2005-2015, as a reusable sub-pattern.
@@ -110,7 +183,8 @@ SELECT ?state WHERE {{
 
 
 def test_ga_states_voting_no_on_every_dprk_resolution(repo_store: Store) -> None:
-    """Which states voted no on every recorded GA vote on DPRK human-rights resolutions 2005-2015?"""
+    """Which states voted no on every recorded GA vote on DPRK human-rights resolutions,
+    2005-2015?"""
     if not _has_ga_votes(repo_store):
         pytest.fail("no GA vote graph (data/votes/votes-ga-dprk.ttl) loaded")
     q = Q_GA_ALWAYS.format(votes=GA_DPRK_VOTES, option="votedNo")
@@ -119,7 +193,8 @@ def test_ga_states_voting_no_on_every_dprk_resolution(repo_store: Store) -> None
 
 
 def test_ga_states_voting_yes_on_every_dprk_resolution(repo_store: Store) -> None:
-    """Which states voted yes on every recorded GA vote on DPRK human-rights resolutions 2005-2015?"""
+    """Which states voted yes on every recorded GA vote on DPRK human-rights resolutions,
+    2005-2015?"""
     if not _has_ga_votes(repo_store):
         pytest.fail("no GA vote graph (data/votes/votes-ga-dprk.ttl) loaded")
     q = Q_GA_ALWAYS.format(votes=GA_DPRK_VOTES, option="votedYes")
@@ -292,9 +367,18 @@ def test_ngos_and_the_un_bodies_they_engaged(repo_store: Store) -> None:
             got[r["ngo"]].add(r["target"])
     assert got == {
         "org/ngo/nkhr": {
-            "org/un", "org/chr", "org/hrc", "org/unga", "org/unsc", "org/wgeid",
-            "org/cedaw-cttee", "org/crc-cttee", "org/upr-wg",
-            "post/sr-dprk", "post/hchr", "post/sr-slavery",
+            "org/un",
+            "org/chr",
+            "org/hrc",
+            "org/unga",
+            "org/unsc",
+            "org/wgeid",
+            "org/cedaw-cttee",
+            "org/crc-cttee",
+            "org/upr-wg",
+            "post/sr-dprk",
+            "post/hchr",
+            "post/sr-slavery",
         },
         "org/ngo/nkdb": {"org/upr-wg"},
         "org/ngo/hrw": {"org/unga"},
@@ -313,7 +397,8 @@ def test_ngo_partners(repo_store: Store) -> None:
 
 
 def test_written_submissions_to_mechanisms(repo_store: Store) -> None:
-    """Which NGOs made written submissions to which special procedures or treaty bodies, when? [11]"""
+    """Which NGOs made written submissions to which special procedures or treaty bodies,
+    when? [11]"""
     q = """
     SELECT DISTINCT ?ngo ?target ?date WHERE {
       ?a a unhr:WrittenSubmission ; unhr:actor ?ngo ; unhr:target ?target .
@@ -376,10 +461,14 @@ def test_security_council_meetings_requesters_and_briefers(repo_store: Store) ->
         ("doc/S/PV.9398", "2023-08-17"),
     }
     assert {x["requester"] for x in r if "requester" in x} == {
-        "state/USA", "state/ALB", "state/JPN", "state/KOR",
+        "state/USA",
+        "state/ALB",
+        "state/JPN",
+        "state/KOR",
     }
     assert {x["briefer"] for x in r if "briefer" in x} == {
-        "person/volker-turk", "person/elizabeth-salmon",
+        "person/volker-turk",
+        "person/elizabeth-salmon",
     }
 
 
@@ -398,7 +487,12 @@ def test_coi_recommendations_and_follow_up(repo_store: Store) -> None:
       OPTIONAL { ?fu unhr:respondsTo ?rec ; a unhr:RecommendationFollowUp ; unhr:status ?status }
     }"""
     got = {
-        (r["rec"].split("/rec/")[1], r.get("addressee"), r["measure"].split("/")[-1], r.get("status", "").split("/")[-1] or None)
+        (
+            r["rec"].split("/rec/")[1],
+            r.get("addressee"),
+            r["measure"].split("/")[-1],
+            r.get("status", "").split("/")[-1] or None,
+        )
         for r in rows(repo_store, q)
     }
     assert got == {
@@ -421,7 +515,8 @@ def test_coi_recommendations_without_follow_up(repo_store: Store) -> None:
 
 
 def test_designations_in_1718_regime(repo_store: Store) -> None:
-    """Which individuals and entities are designated under the 1718 regime, with which posts? [22, 23]"""
+    """Which individuals and entities are designated under the 1718 regime, with which
+    posts? [22, 23]"""
     q = """
     SELECT DISTINCT ?designee ?post WHERE {
       ?d a unhr:Designation ; unhr:regime <org/unsc-1718-cttee> ; unhr:designee ?designee .
@@ -471,7 +566,13 @@ def test_security_council_memberships_stated_in_sources(repo_store: Store) -> No
                  OPTIONAL { ?m unhr:startDate ?start } OPTIONAL { ?m unhr:endDate ?end } }
     }"""
     got = {
-        (r["state"], r["role"].split("/")[-1], r.get("start"), r.get("end"), r["src"].split("/")[-1])
+        (
+            r["state"],
+            r["role"].split("/")[-1],
+            r.get("start"),
+            r.get("end"),
+            r["src"].split("/")[-1],
+        )
         for r in rows(repo_store, q)
     }
     assert got == {
@@ -546,13 +647,31 @@ def test_disagreements_between_sources(repo_store: Store) -> None:
         # First UPR of the DPRK: 2009 (NKDB) vs 2010 (NKHR's participation).
         ("upr/PRK/1", "date", "2009", "graph:nkdb-what-more", "2010", "graph:nkhr-un-advocacy"),
         # Who created the Special Rapporteur mandate in 2004: CHR (essay) vs HRC (overview).
-        ("mandate/sr-dprk", "createdByBody", "org/chr", "graph:un-indispensable-2024",
-         "org/hrc", "graph:un-role-overview"),
-        ("post/sr-dprk", "createdByBody", "org/chr", "graph:un-indispensable-2024",
-         "org/hrc", "graph:un-role-overview"),
+        (
+            "mandate/sr-dprk",
+            "createdByBody",
+            "org/chr",
+            "graph:un-indispensable-2024",
+            "org/hrc",
+            "graph:un-role-overview",
+        ),
+        (
+            "post/sr-dprk",
+            "createdByBody",
+            "org/chr",
+            "graph:un-indispensable-2024",
+            "org/hrc",
+            "graph:un-role-overview",
+        ),
         # UPR periodicity: every 4.5 years (essay) vs every four years (overview).
-        ("org/upr-wg", "accrualPeriodicity", "P4Y6M", "graph:un-indispensable-2024",
-         "P4Y", "graph:un-role-overview"),
+        (
+            "org/upr-wg",
+            "accrualPeriodicity",
+            "P4Y6M",
+            "graph:un-indispensable-2024",
+            "P4Y",
+            "graph:un-role-overview",
+        ),
     }
 
 
