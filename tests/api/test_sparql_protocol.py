@@ -332,3 +332,14 @@ def test_row_cap_truncates_and_says_so(mini_root: object, mini_store: object) ->
     assert response.status_code == 200
     assert len(response.json()["results"]["bindings"]) == 1
     assert "true" in response.headers["x-kg-truncated"]
+
+
+@pytest.mark.parametrize("path", ["/", "/healthz", "/queries", "/queries/state-label",
+                                  "/openapi.json", "/changesets"])
+def test_head_everywhere_get_works(client: TestClient, path: str) -> None:
+    get = client.get(path)
+    head = client.head(path)
+    assert get.status_code == 200
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head.headers["content-type"] == get.headers["content-type"]

@@ -12,6 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from kg import __version__
 from kg.api import errors
+from kg.api.head import HeadAsGet
 from kg.api.routes import curation, meta, queries, sparql
 from kg.curation.service import CurationService
 from kg.queries import Registry, load_registry
@@ -90,6 +91,7 @@ def create_app(
         expose_headers=["X-Request-ID", "X-KG-Rows", "X-KG-Truncated", "Link"],
         max_age=600,
     )
+    app.add_middleware(HeadAsGet)
     errors.install(app)
     app.include_router(meta.router)
     app.include_router(sparql.router)
