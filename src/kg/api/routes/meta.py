@@ -24,7 +24,7 @@ PREFIX rdfs: &lt;http://www.w3.org/2000/01/rdf-schema#&gt;
 SELECT ?body ?label WHERE {{ ?body a unhr:SubsidiaryBody ; rdfs:label ?label }} LIMIT 20</textarea>
 <label>format <select name="format"><option>json</option><option>xml</option><option>csv</option>
 <option>tsv</option></select></label> <button>Run</button></form>
-<ul><li><a href="{base}/queries">Canned queries</a>: coalition and accountability questions, one click each</li>
+<ul><li><a href="{base}/queries">Canned queries</a>: coalition and accountability questions</li>
 <li><a href="{base}/sparql">Service Description</a> (<code>/sparql</code> without a query)</li>
 <li><a href="{base}/changesets">Change sets</a>: what curators added or corrected, and when</li>
 <li><a href="{base}/docs">HTTP API (OpenAPI)</a></li>
