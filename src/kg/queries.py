@@ -124,7 +124,8 @@ class Parameter:
                 raise self._bad(raw) from None
             if not number.is_finite():
                 raise self._bad(raw)
-            return Literal(str(number), datatype=NamedNode(XSD + "decimal"))
+            # Plain notation: xsd:decimal has no exponent ("5E-7" would not be a decimal).
+            return Literal(format(number, "f"), datatype=NamedNode(XSD + "decimal"))
         if self.kind == "boolean":
             if value.lower() not in ("true", "false", "1", "0"):
                 raise self._bad(raw)

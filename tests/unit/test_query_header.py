@@ -131,3 +131,14 @@ def test_missing_required_and_unknown_parameters(tmp_path: Path) -> None:
         bind_parameters(q, {})
     with pytest.raises(ParameterError, match="unknown parameter 'stat'"):
         bind_parameters(q, {"stat": "x"})
+
+
+def test_decimals_are_bound_without_exponent(tmp_path: Path) -> None:
+    q = load_query(
+        write(tmp_path, "#+ summary: d\nSELECT ?x WHERE { BIND(?_share_decimal AS ?x) }")
+    )
+    for raw, expected in (("5e-7", "0.0000005"), ("0.5", "0.5"), ("1E+2", "100")):
+        term = bind_parameters(q, {"share": raw})["_share_decimal"]
+        assert term.value == expected
+    with pytest.raises(ParameterError, match="share"):
+        bind_parameters(q, {"share": "NaN"})
