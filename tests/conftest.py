@@ -18,6 +18,15 @@ from kg.store.oxigraph import OxigraphStore
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite tests/queries/goldens/*.csv from the current answers instead of comparing",
+    )
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return ROOT

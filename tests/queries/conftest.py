@@ -15,15 +15,6 @@ from kg.startup import prepare_store
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption(
-        "--update-golden",
-        action="store_true",
-        default=False,
-        help="rewrite tests/queries/goldens/*.csv from the current answers instead of comparing",
-    )
-
-
 @pytest.fixture(scope="session")
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden", default=False))
