@@ -37,8 +37,10 @@ def service_description(
         "SERVICE, LOAD and dereferencing FROM are refused."
     )
     if writable:
-        comment += (" SPARQL Update is open to curators with a bearer token; every write is "
-                    "SHACL-validated and kept as a change set.")
+        comment += (
+            " SPARQL Update is open to curators with a bearer token; every write is "
+            "SHACL-validated and kept as a change set."
+        )
     else:
         comment += " Read-only: no write token is configured, so updates are refused."
     g.add((service, RDFS.comment, Literal(comment, lang="en")))

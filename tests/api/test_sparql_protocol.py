@@ -334,8 +334,9 @@ def test_row_cap_truncates_and_says_so(mini_root: object, mini_store: object) ->
     assert "true" in response.headers["x-kg-truncated"]
 
 
-@pytest.mark.parametrize("path", ["/", "/healthz", "/queries", "/queries/state-label",
-                                  "/openapi.json", "/changesets"])
+@pytest.mark.parametrize(
+    "path", ["/", "/healthz", "/queries", "/queries/state-label", "/openapi.json", "/changesets"]
+)
 def test_head_everywhere_get_works(client: TestClient, path: str) -> None:
     get = client.get(path)
     head = client.head(path)

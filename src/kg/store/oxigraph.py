@@ -53,6 +53,7 @@ class OxigraphStore:
     ) -> None:
         self.kind = kind
         self.persistent = path is not None or journal is not None
+        self._path = path
         try:
             self._store = Store(str(path)) if path is not None else Store()
         except OSError as exc:
@@ -237,7 +238,11 @@ class OxigraphStore:
                 size=self._workers,
                 memory_mb=self._worker_memory_mb,
                 fork_lock=self._write_lock,
+                reopen=self._reopen_read_only if self._path is not None else None,
             )
+
+    def _reopen_read_only(self) -> Store:
+        return Store.read_only(str(self._path))
 
     def close(self) -> None:
         self._executor.close()
