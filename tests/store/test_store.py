@@ -151,17 +151,16 @@ def test_change_set_removal_keeps_triples_other_graphs_assert(mini_root: Path) -
         store.close()
 
 
-def test_disk_store_serves_from_worker_processes(mini_root: Path) -> None:
+def test_disk_store_answers_in_threads_and_sees_writes(mini_root: Path) -> None:
+    from kg.startup import prepare_store
+
     settings = Settings(
         root=mini_root, store="disk", data_dir=mini_root / "var", query_workers=2, query_timeout=5.0
     )
-    from kg.startup import prepare_store
-
     store = prepare_store(settings, progress=False)
     try:
         n = count(store)
         store.apply(_changes(7))
-        # Workers are re-forked after a write and open a fresh read-only view.
         assert count(store) == n + 1
         assert count(store, "<urn:x:s> <urn:x:p> ?o") == 1
     finally:

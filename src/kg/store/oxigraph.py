@@ -238,11 +238,7 @@ class OxigraphStore:
                 size=self._workers,
                 memory_mb=self._worker_memory_mb,
                 fork_lock=self._write_lock,
-                reopen=self._reopen_read_only if self._path is not None else None,
             )
-
-    def _reopen_read_only(self) -> Store:
-        return Store.read_only(str(self._path))
 
     def close(self) -> None:
         self._executor.close()

@@ -75,15 +75,10 @@ def _worker_main(
     conn: multiprocessing.connection.Connection,
     store: Store,
     memory_limit: int,
-    reopen: Callable[[], Store] | None,
 ) -> None:
     """The loop of one worker process: receive a request, answer it, repeat."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    if reopen is not None:
-        # An on-disk store is not used across fork (its threads and locks stay in the parent):
-        # the worker opens its own read-only view, which sees everything written before.
-        store = reopen()
     if memory_limit > 0:
         with contextlib.suppress(ValueError, OSError):
             resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
@@ -147,10 +142,8 @@ class ForkPool:
         memory_mb: int,
         fork_lock: threading.Lock,
         on_timeout: Callable[[], None] | None = None,
-        reopen: Callable[[], Store] | None = None,
     ) -> None:
         self._store = store
-        self._reopen = reopen
         self._size = size
         self._memory_mb = memory_mb
         self._fork_lock = fork_lock
@@ -169,7 +162,7 @@ class ForkPool:
             parent, child = self._ctx.Pipe(duplex=True)
             process = self._ctx.Process(
                 target=_worker_main,
-                args=(child, self._store, limit, self._reopen),
+                args=(child, self._store, limit),
                 daemon=True,
                 name="kg-query-worker",
             )
