@@ -232,6 +232,12 @@ class OxigraphStore:
     # -- lifecycle -----------------------------------------------------------------------
 
     def start_workers(self) -> None:
+        if self._path is not None and self._workers > 0:
+            # RocksDB's threads and locks do not survive a fork, and a read-only view opened
+            # beside a writing primary can lose files to compaction: the disk store answers in
+            # server threads, where a deadline abandons a query but cannot stop it.
+            log.warning("store 'disk' evaluates queries in threads; query_workers is ignored")
+            return
         if self._workers > 0 and isinstance(self._executor, InlineExecutor):
             self._executor = ForkPool(
                 self._store,
