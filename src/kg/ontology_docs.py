@@ -168,6 +168,22 @@ def _section(g: Graph, term: URIRef, rows: list[tuple[str, str]]) -> list[str]:
     return out
 
 
+def _properties_part(
+    g: Graph, title: str, properties: list[URIRef], local: set[Node]
+) -> list[str]:
+    """A table of ``properties`` (label, domain, range) followed by a section for each."""
+    out = [f"## {title}", "", "| property | label | domain | range |", "|---|---|---|---|"]
+    out += [
+        f"| {_link(p, local)} | {_text(g, p, RDFS.label)} | "
+        f"{_links(g.objects(p, RDFS.domain), local)} | {_links(g.objects(p, RDFS.range), local)} |"
+        for p in properties
+    ]
+    out.append("")
+    for p in properties:
+        out += _property_section(g, p, local)
+    return out
+
+
 def render_reference(ontology: Graph, vocabularies: Graph) -> str:
     """The Markdown reference of the ontology and the vocabularies (deterministic)."""
     g = ontology
@@ -221,34 +237,8 @@ def render_reference(ontology: Graph, vocabularies: Graph) -> str:
     out.append("")
     for c in classes:
         out += _class_section(g, c, props, local)
-    out += [
-        "## Object properties",
-        "",
-        "| property | label | domain | range |",
-        "|---|---|---|---|",
-    ]
-    out += [
-        f"| {_link(p, local)} | {_text(g, p, RDFS.label)} | "
-        f"{_links(g.objects(p, RDFS.domain), local)} | {_links(g.objects(p, RDFS.range), local)} |"
-        for p in obj_props
-    ]
-    out.append("")
-    for p in obj_props:
-        out += _property_section(g, p, local)
-    out += [
-        "## Datatype properties",
-        "",
-        "| property | label | domain | range |",
-        "|---|---|---|---|",
-    ]
-    out += [
-        f"| {_link(p, local)} | {_text(g, p, RDFS.label)} | "
-        f"{_links(g.objects(p, RDFS.domain), local)} | {_links(g.objects(p, RDFS.range), local)} |"
-        for p in data_props
-    ]
-    out.append("")
-    for p in data_props:
-        out += _property_section(g, p, local)
+    out += _properties_part(g, "Object properties", obj_props, local)
+    out += _properties_part(g, "Datatype properties", data_props, local)
     out += [
         "## Reused terms declared locally",
         "",
