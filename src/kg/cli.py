@@ -127,8 +127,14 @@ def serve(
         _fail(exc)
         return
     try:
+        application = create_app(settings, opened)
+    except KgError as exc:
+        opened.close()
+        _fail(exc)
+        return
+    try:
         uvicorn.run(
-            create_app(settings, opened),
+            application,
             host=settings.host,
             port=settings.port,
             log_level=settings.log_level,

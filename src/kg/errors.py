@@ -10,6 +10,7 @@
   ├── ``NotFound`` (404)
   ├── ``NotAcceptable`` (406): no supported format matches ``Accept`` / ``format``
   ├── ``PayloadTooLarge`` (413)
+  ├── ``ValidationFailed`` (422): a write would break the shapes; carries the SHACL report
   ├── ``UnsupportedMediaType`` (415)
   ├── ``QueryTimeout`` (503): the query ran past its deadline and was stopped
   ├── ``ConfigError`` (500): the settings or the files on disk are inconsistent
@@ -78,6 +79,17 @@ class PayloadTooLarge(KgError):
 class UnsupportedMediaType(KgError):
     status = 415
     code = "unsupported-media-type"
+
+
+class ValidationFailed(KgError):
+    """A write refused by the SHACL gate; ``report`` is the report as JSON."""
+
+    status = 422
+    code = "validation-failed"
+
+    def __init__(self, message: str, *, report: dict[str, Any], **details: Any) -> None:
+        super().__init__(message, **details)
+        self.report = report
 
 
 class QueryTimeout(KgError):

@@ -168,9 +168,7 @@ def _section(g: Graph, term: URIRef, rows: list[tuple[str, str]]) -> list[str]:
     return out
 
 
-def _properties_part(
-    g: Graph, title: str, properties: list[URIRef], local: set[Node]
-) -> list[str]:
+def _properties_part(g: Graph, title: str, properties: list[URIRef], local: set[Node]) -> list[str]:
     """A table of ``properties`` (label, domain, range) followed by a section for each."""
     out = [f"## {title}", "", "| property | label | domain | range |", "|---|---|---|---|"]
     out += [

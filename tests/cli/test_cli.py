@@ -143,3 +143,10 @@ def test_validate_exit_codes(mini_root: Path, repo_root: Path) -> None:
     as_json = runner.invoke(app, ["validate", str(bad), "--root", str(mini_root), "-f", "json"])
     assert as_json.exit_code == 1
     assert '"conforms": false' in as_json.output
+
+
+def test_serve_stops_on_a_malformed_canned_query(mini_root: Path) -> None:
+    (mini_root / "queries" / "bad.rq").write_text("#+ summary: x\n#+ colour: red\nSELECT * {}\n")
+    result = runner.invoke(app, ["serve", "--port", "0"], env=env_for(mini_root))
+    assert result.exit_code == 1
+    assert "bad.rq:2: unknown header key 'colour'" in result.output

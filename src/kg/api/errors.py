@@ -5,6 +5,9 @@ Every error body has the same shape::
     {"error": {"status": 400, "code": "sparql-syntax-error", "message": "...",
                "details": {"line": 1, "column": 25}, "request_id": "..."}}
 
+and a write refused by the SHACL gate (422) adds the report beside it: ``{"error": …, "report":
+{"conforms": false, "counts": …, "results": […]}}``.
+
 Known errors (:class:`kg.errors.KgError`) carry their status; anything else is a 500 whose
 details stay in the log, found by the request id.
 """
@@ -19,7 +22,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kg.errors import KgError
+from kg.errors import KgError, ValidationFailed
 
 log = logging.getLogger("kg.api")
 
@@ -29,9 +32,14 @@ def request_id(request: Request) -> str:
 
 
 def error_response(
-    request: Request, status: int, code: str, message: str, details: dict[str, Any] | None = None
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    details: dict[str, Any] | None = None,
+    report: dict[str, Any] | None = None,
 ) -> JSONResponse:
-    body = {
+    body: dict[str, Any] = {
         "error": {
             "status": status,
             "code": code,
@@ -40,13 +48,13 @@ def error_response(
             "request_id": request_id(request),
         }
     }
+    if report is not None:
+        body["report"] = report
     headers = {"X-Request-ID": request_id(request)}
     if status == 405:
         headers["Allow"] = "GET, HEAD, POST, OPTIONS"
     if status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="unhr-kg"'
-    if status == 422:
-        headers["Content-Type"] = "application/json"
     return JSONResponse(body, status_code=status, headers=headers)
 
 
@@ -54,7 +62,8 @@ async def _kg_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, KgError)
     if exc.status >= 500:
         log.error("request %s failed: %s", request_id(request), exc.message)
-    return error_response(request, exc.status, exc.code, exc.message, exc.details)
+    report = exc.report if isinstance(exc, ValidationFailed) else None
+    return error_response(request, exc.status, exc.code, exc.message, exc.details, report)
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:

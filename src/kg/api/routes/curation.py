@@ -13,18 +13,13 @@ from kg.api.body import media_type, read_body
 from kg.api.deps import SettingsDep, StoreDep
 from kg.curation.rdf_input import parse_upload, upload_format
 from kg.curation.service import Change, CurationService, changeset_graph
-from kg.errors import BadRequest, KgError, NotFound
+from kg.errors import BadRequest, NotFound, ValidationFailed
 from kg.formats import Kind, negotiate
 from kg.sparql.evaluate import QueryRequest
 from kg.sparql.operation import Form
 from kg.validation import ValidationReport
 
 router = APIRouter(tags=["Curation"])
-
-
-class ValidationFailed(KgError):
-    status = 422
-    code = "validation-failed"
 
 
 def service(request: Request) -> CurationService:
@@ -43,22 +38,12 @@ def _report_response(request: Request, report: ValidationReport, status: int = 2
 
 def _change_response(request: Request, change: Change, *, dry_run: bool = False) -> Response:
     if not change.report.conforms:
-        error = ValidationFailed(
+        raise ValidationFailed(
             f"refused: the change would leave {change.report.counts()['Violation']} SHACL "
             "violation(s); nothing was written",
+            report=change.report.to_json(),
             changeset=change.id,
         )
-        body = {
-            "error": {
-                "status": 422,
-                "code": error.code,
-                "message": error.message,
-                "details": error.details,
-                "request_id": getattr(request.state, "request_id", "-"),
-            },
-            "report": change.report.to_json(),
-        }
-        return JSONResponse(body, status_code=422)
     payload = change.to_json(with_quads=dry_run)
     if dry_run:
         return JSONResponse(payload, status_code=200)
