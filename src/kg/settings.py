@@ -68,6 +68,14 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         10_000_000, ge=1_000, description="Largest accepted request body, in bytes."
     )
+    max_write_triples: int = Field(
+        20_000,
+        ge=1,
+        description=(
+            "Largest document /validate, an ingest or a Graph Store write accepts, in triples "
+            "(SHACL validation cost grows with it)."
+        ),
+    )
     query_workers: int = Field(
         2,
         ge=0,

@@ -293,3 +293,17 @@ def test_update_with_where_and_revert(writer: tuple[TestClient, OxigraphStore]) 
     for change in reversed(changes):
         assert client.post(f"/changesets/{change['id']}/revert", headers=AUTH).status_code == 201
     assert dump(client) == before
+
+
+def test_oversized_documents_are_refused_before_validation(curated_root: Path) -> None:
+    settings = make_settings(curated_root, store="memory", write_tokens=f"alice:{ALICE}",
+                             max_write_triples=2)
+    store = prepare_store(settings, progress=False)
+    try:
+        with TestClient(create_app(settings, store), raise_server_exceptions=False) as client:
+            for path in ("/validate", "/changesets"):
+                response = client.post(path, content=GOOD, headers={**TURTLE, **AUTH})
+                assert response.status_code == 413
+                assert "KG_MAX_WRITE_TRIPLES" in response.json()["error"]["message"]
+    finally:
+        store.close()

@@ -7,19 +7,33 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from pyoxigraph import Quad
 
 from kg.api.auth import CuratorDep
 from kg.api.body import media_type, read_body
 from kg.api.deps import SettingsDep, StoreDep
 from kg.curation.rdf_input import parse_upload, upload_format
 from kg.curation.service import Change, CurationService, changeset_graph
-from kg.errors import BadRequest, NotFound, ValidationFailed
+from kg.errors import BadRequest, NotFound, PayloadTooLarge, ValidationFailed
 from kg.formats import Kind, negotiate
 from kg.sparql.evaluate import QueryRequest
 from kg.sparql.operation import Form
 from kg.validation import ValidationReport
 
 router = APIRouter(tags=["Curation"])
+
+
+def _parse_bounded(request: Request, body: bytes, *, into_graph: str) -> list[Quad]:
+    """Parse an upload and refuse it when it holds more triples than a write may carry."""
+    settings = request.app.state.settings
+    quads = parse_upload(body, upload_format(media_type(request)), into_graph=into_graph)
+    if len(quads) > settings.max_write_triples:
+        raise PayloadTooLarge(
+            f"the document holds {len(quads)} triples; one write takes at most "
+            f"{settings.max_write_triples} (KG_MAX_WRITE_TRIPLES): split it into several",
+            limit=settings.max_write_triples,
+        )
+    return quads
 
 
 def service(request: Request) -> CurationService:
@@ -61,7 +75,7 @@ async def validate(request: Request, settings: SettingsDep) -> Response:
     SHACL report as JSON (focus node, path, value, message, severity, shape) or Turtle.
     """
     body = await read_body(request, settings.max_body_bytes)
-    quads = parse_upload(body, upload_format(media_type(request)), into_graph="urn:x-kg:upload")
+    quads = _parse_bounded(request, body, into_graph="urn:x-kg:upload")
     report = await run_in_threadpool(service(request).validate_quads, quads)
     return _report_response(request, report)
 
@@ -76,8 +90,7 @@ async def ingest(
     dry_run: Annotated[bool, Query(description="show what would change; write nothing")] = False,
 ) -> Response:
     body = await read_body(request, settings.max_body_bytes)
-    fmt = upload_format(media_type(request))
-    quads = parse_upload(body, fmt, into_graph="urn:x-kg:upload")
+    quads = _parse_bounded(request, body, into_graph="urn:x-kg:upload")
     if not quads:
         raise BadRequest("the document holds no triples")
     if source is not None and not source.startswith(("http://", "https://")):
@@ -167,7 +180,7 @@ async def _gsp_write(
     quads = None
     if not delete:
         body = await read_body(request, settings.max_body_bytes)
-        quads = parse_upload(body, upload_format(media_type(request)), into_graph=graph)
+        quads = _parse_bounded(request, body, into_graph=graph)
     comment = request.query_params.get("comment")
     change = await run_in_threadpool(
         lambda: service(request).replace_graph(
