@@ -22,7 +22,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from kg.layout import GraphFile, discover
 from kg.namespaces import GRAPH, UNHR
-from kg.store.oxigraph import CONTENT_HASH, OxigraphStore
+from kg.store.base import Store
+from kg.store.oxigraph import CONTENT_HASH
 
 log = logging.getLogger(__name__)
 
@@ -69,14 +70,12 @@ def _progress(total: int, show: bool) -> Iterator[Progress | None]:
         yield progress
 
 
-def _cited_sources(store: OxigraphStore, gf: GraphFile) -> list[NamedNode]:
+def _cited_sources(store: Store, gf: GraphFile) -> list[NamedNode]:
     """Distinct ``dcterms:source`` values in one graph (the sources it is derived from)."""
     return [NamedNode(v) for v in store.distinct_iri_objects(DCT_SOURCE.value, gf.graph)]
 
 
-def load_all(
-    store: OxigraphStore, root: Path, *, progress: bool | None = None
-) -> list[LoadedGraph]:
+def load_all(store: Store, root: Path, *, progress: bool | None = None) -> list[LoadedGraph]:
     """Bring the store's file-backed graphs in step with the files under ``root``."""
     files = discover(root)
     show = sys.stderr.isatty() if progress is None else progress

@@ -22,6 +22,7 @@ with the file and line.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -333,7 +334,7 @@ class Registry:
     def get(self, name: str) -> CannedQuery | None:
         return self.queries.get(name)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[CannedQuery]:
         return iter(sorted(self.queries.values(), key=lambda q: q.name))
 
     def __len__(self) -> int:

@@ -17,7 +17,7 @@ from kg.namespaces import GRAPH, ID
 from kg.queries import CannedQuery, Registry
 from kg.sparql.evaluate import QueryRequest
 from kg.sparql.operation import Form, where_clause
-from kg.store.oxigraph import OxigraphStore
+from kg.store.base import Store
 
 CATALOGUE_GRAPH = f"{GRAPH}queries"
 SH = "http://www.w3.org/ns/shacl#"
@@ -87,7 +87,7 @@ def catalogue_quads(registry: Registry, base_url: str) -> list[Quad]:
     return quads
 
 
-def publish(store: OxigraphStore, registry: Registry, base_url: str) -> int:
+def publish(store: Store, registry: Registry, base_url: str) -> int:
     """Replace the catalogue graph in ``store``; return its size."""
     return store.replace_graph_with(CATALOGUE_GRAPH, catalogue_quads(registry, base_url))
 
@@ -95,7 +95,7 @@ def publish(store: OxigraphStore, registry: Registry, base_url: str) -> int:
 class Enumerations:
     """Allowed values of enumerated parameters, computed from the graph and cached per version."""
 
-    def __init__(self, store: OxigraphStore, *, timeout: float) -> None:
+    def __init__(self, store: Store, *, timeout: float) -> None:
         self._store = store
         self._timeout = timeout
         self._cache: dict[tuple[str, str], tuple[int, tuple[str, ...]]] = {}

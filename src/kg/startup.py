@@ -8,14 +8,14 @@ import time
 from kg.bootstrap import load_all
 from kg.settings import Settings
 from kg.store import open_store
-from kg.store.oxigraph import OxigraphStore
+from kg.store.base import Store
 
 log = logging.getLogger(__name__)
 
 
 def prepare_store(
     settings: Settings, *, progress: bool | None = None, workers: bool = True
-) -> OxigraphStore:
+) -> Store:
     """Open the store, load ontology/, shapes/ and data/, replay the journal, start workers."""
     started = time.monotonic()
     store = open_store(settings)

@@ -18,13 +18,13 @@ from kg.curation.service import CurationService
 from kg.queries import Registry, load_registry
 from kg.query_catalogue import Enumerations, publish
 from kg.settings import Settings
-from kg.store.oxigraph import OxigraphStore
+from kg.store.base import Store
 from kg.validation import load_ontology, load_shapes
 
 log = logging.getLogger("kg.api")
 
 
-def _attach(app: FastAPI, settings: Settings, store: OxigraphStore) -> None:
+def _attach(app: FastAPI, settings: Settings, store: Store) -> None:
     """Hand ``store`` to the routes and publish the canned-query catalogue into it."""
     app.state.store = store
     app.state.enumerations = Enumerations(store, timeout=settings.query_timeout)
@@ -35,7 +35,7 @@ def _attach(app: FastAPI, settings: Settings, store: OxigraphStore) -> None:
 
 
 def create_app(
-    settings: Settings, store: OxigraphStore | None = None, registry: Registry | None = None
+    settings: Settings, store: Store | None = None, registry: Registry | None = None
 ) -> FastAPI:
     """Build the application.
 

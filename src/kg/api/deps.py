@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from kg.settings import Settings
-from kg.store.oxigraph import OxigraphStore
+from kg.store.base import Store
 
 
 def get_settings(request: Request) -> Settings:
@@ -15,10 +15,10 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
-def get_store(request: Request) -> OxigraphStore:
-    store: OxigraphStore = request.app.state.store
+def get_store(request: Request) -> Store:
+    store: Store = request.app.state.store
     return store
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-StoreDep = Annotated[OxigraphStore, Depends(get_store)]
+StoreDep = Annotated[Store, Depends(get_store)]

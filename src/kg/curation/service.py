@@ -27,10 +27,11 @@ from pyoxigraph import (
     NamedNode,
     Quad,
     RdfFormat,
-    Store,
     Triple,
+    parse,
     serialize,
 )
+from pyoxigraph import Store as ScratchStore
 from rdflib import Graph, URIRef
 from rdflib import Literal as RdfLiteral
 from rdflib.term import BNode, Node
@@ -46,8 +47,8 @@ from kg.sparql.operation import (
     data_operations,
     syntax_error_from_engine,
 )
-from kg.store.base import ChangeSet
-from kg.store.oxigraph import METADATA_GRAPH, OxigraphStore
+from kg.store.base import ChangeSet, Store
+from kg.store.oxigraph import METADATA_GRAPH
 from kg.validation import ValidationReport, validate_graph
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -127,7 +128,7 @@ def _spo(q: Quad) -> tuple[NamedNode | BlankNode, NamedNode, NamedNode | BlankNo
 class CurationService:
     """All writes go through here, one at a time."""
 
-    def __init__(self, store: OxigraphStore, *, shapes: Graph, ontology: Graph) -> None:
+    def __init__(self, store: Store, *, shapes: Graph, ontology: Graph) -> None:
         self._store = store
         self._shapes = shapes
         self._ontology = ontology
@@ -206,7 +207,7 @@ class CurationService:
         removed: set[Quad] = set()
         added: set[Quad] = set()
         for verb, block in operations:
-            listed = Store()
+            listed = ScratchStore()
             try:
                 listed.update(f"{prologue} INSERT DATA {block}")
             except SyntaxError as exc:
@@ -229,7 +230,7 @@ class CurationService:
     def _scratch_effect(self, update: str) -> tuple[set[Quad], set[Quad]]:
         """Any other update: run it on a scratch copy of the store (cost grows with the store)."""
         before = set(self._store.all_quads())
-        scratch = Store()
+        scratch = ScratchStore()
         scratch.extend(before)
         try:
             scratch.update(update)
@@ -415,8 +416,6 @@ class CurationService:
             record = self._record(target_id)
             if record is None:
                 raise NotFound(f"no change set '{target_id}'")
-            from pyoxigraph import parse
-
             added = list(parse(record["removed"].encode(), format=RdfFormat.N_QUADS))
             removed = list(parse(record["added"].encode(), format=RdfFormat.N_QUADS))
             cs_id = new_changeset_id()

@@ -9,8 +9,8 @@ from __future__ import annotations
 import itertools
 import json
 import time
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from pyoxigraph import (
@@ -24,7 +24,6 @@ from pyoxigraph import (
     QueryTriples,
     Store,
     Triple,
-    Variable,
     parse_query_results,
     serialize,
 )
@@ -49,7 +48,6 @@ class QueryRequest:
     timeout: float
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
-    substitutions: Mapping[str, Term] = field(default_factory=dict)
     offset: int = 0
 
 
@@ -143,8 +141,6 @@ def evaluate(store: Store, request: QueryRequest) -> QueryResponse:
         kwargs["default_graph"] = [NamedNode(g) for g in request.default_graphs] or [DefaultGraph()]
     if request.named_graphs is not None:
         kwargs["named_graphs"] = [NamedNode(g) for g in request.named_graphs]
-    if request.substitutions:
-        kwargs["substitutions"] = {Variable(k): v for k, v in request.substitutions.items()}
     try:
         result = store.query(request.text, **kwargs)
     except SyntaxError as exc:

@@ -9,7 +9,7 @@ from kg.store.oxigraph import OxigraphStore
 __all__ = ["ChangeSet", "GraphStats", "OxigraphStore", "Store", "open_store"]
 
 
-def open_store(settings: Settings) -> OxigraphStore:
+def open_store(settings: Settings) -> Store:
     """Open the backend named by ``settings.store``.
 
     - ``embedded``: in-memory Oxigraph (reads at in-memory speed); files are reloaded at each

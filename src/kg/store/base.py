@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from pyoxigraph import BlankNode, Literal, NamedNode
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 
 from kg.sparql.evaluate import QueryRequest, QueryResponse
 
@@ -39,6 +39,8 @@ class Store(Protocol):
 
     kind: str
     persistent: bool
+    #: Incremented on every change, so that caches of derived answers know to refresh.
+    version: int
 
     def execute(self, request: QueryRequest) -> QueryResponse:
         """Evaluate a query within its deadline and row cap; answer serialised."""
@@ -56,6 +58,32 @@ class Store(Protocol):
 
     def content_hash(self, graph: str) -> str | None:
         """The hash recorded when ``graph`` was last loaded from a file, if any."""
+        ...
+
+    def triples_about(self, node: NamedNode | BlankNode) -> list[tuple[Term, NamedNode, Term]]:
+        """The triples of the (union) default graph with ``node`` as subject."""
+        ...
+
+    def quads_matching(
+        self,
+        subject: NamedNode | BlankNode | None,
+        predicate: NamedNode | None,
+        obj: Term | None,
+        graph: NamedNode | None = None,
+    ) -> list[Quad]:
+        """Quads matching a pattern, in the named graphs and the default graph."""
+        ...
+
+    def all_quads(self) -> list[Quad]: ...
+
+    def distinct_iri_objects(self, predicate: str, graph: str) -> list[str]: ...
+
+    def replace_graph_with(self, graph: str, quads: list[Quad]) -> int:
+        """Replace ``graph`` by ``quads`` (whose graph names are ignored)."""
+        ...
+
+    def add_quads(self, quads: list[Quad]) -> None:
+        """Add quads to their named graphs, outside any change set (loaders, tests)."""
         ...
 
     def replace_graph(self, graph: str, path: Path) -> int:

@@ -25,7 +25,6 @@ import resource
 import signal
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -141,7 +140,6 @@ class ForkPool:
         size: int,
         memory_mb: int,
         fork_lock: threading.Lock,
-        on_timeout: Callable[[], None] | None = None,
     ) -> None:
         self._store = store
         self._size = size
@@ -151,7 +149,6 @@ class ForkPool:
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._generation = 0
         self._closed = False
-        self._on_timeout = on_timeout
         for _ in range(size):
             self._idle.put(self._spawn())
 
@@ -195,8 +192,6 @@ class ForkPool:
         try:
             worker.conn.send(request)
             if not worker.conn.poll(max(deadline - time.monotonic(), 0.0)):
-                if self._on_timeout:
-                    self._on_timeout()
                 raise QueryTimeout(
                     f"the query did not finish within {request.timeout:g}s and was stopped",
                     timeout_s=request.timeout,

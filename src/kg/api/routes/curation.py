@@ -36,7 +36,7 @@ def _parse_bounded(request: Request, body: bytes, *, into_graph: str) -> list[Qu
     return quads
 
 
-def service(request: Request) -> CurationService:
+def curation_service(request: Request) -> CurationService:
     svc: CurationService = request.app.state.curation
     return svc
 
@@ -50,7 +50,7 @@ def _report_response(request: Request, report: ValidationReport, status: int = 2
     return JSONResponse(report.to_json(), status_code=status)
 
 
-def _change_response(request: Request, change: Change, *, dry_run: bool = False) -> Response:
+def change_response(request: Request, change: Change, *, dry_run: bool = False) -> Response:
     if not change.report.conforms:
         raise ValidationFailed(
             f"refused: the change would leave {change.report.counts()['Violation']} SHACL "
@@ -76,7 +76,7 @@ async def validate(request: Request, settings: SettingsDep) -> Response:
     """
     body = await read_body(request, settings.max_body_bytes)
     quads = _parse_bounded(request, body, into_graph="urn:x-kg:upload")
-    report = await run_in_threadpool(service(request).validate_quads, quads)
+    report = await run_in_threadpool(curation_service(request).validate_quads, quads)
     return _report_response(request, report)
 
 
@@ -96,22 +96,22 @@ async def ingest(
     if source is not None and not source.startswith(("http://", "https://")):
         raise BadRequest(f"source must be an http(s) IRI, got {source!r}")
     change = await run_in_threadpool(
-        lambda: service(request).ingest(
+        lambda: curation_service(request).ingest(
             quads, curator=curator, source=source, comment=comment, dry_run=dry_run
         )
     )
-    return _change_response(request, change, dry_run=dry_run)
+    return change_response(request, change, dry_run=dry_run)
 
 
 @router.get("/changesets", summary="Accepted change sets, oldest first")
 def list_changesets(request: Request) -> dict[str, Any]:
-    items = service(request).list()
+    items = curation_service(request).list()
     return {"changesets": items, "count": len(items)}
 
 
 @router.get("/changesets/{cs_id}", summary="One change set")
 def get_changeset(request: Request, cs_id: str) -> dict[str, Any]:
-    for item in service(request).list():
+    for item in curation_service(request).list():
         if item["id"] == cs_id:
             return item
     raise NotFound(f"no change set '{cs_id}'")
@@ -124,8 +124,8 @@ def revert(
     curator: CuratorDep,
     comment: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> Response:
-    change = service(request).revert(cs_id, curator=curator, comment=comment)
-    return _change_response(request, change)
+    change = curation_service(request).revert(cs_id, curator=curator, comment=comment)
+    return change_response(request, change)
 
 
 def _graph_param(request: Request) -> str | None:
@@ -183,11 +183,11 @@ async def _gsp_write(
         quads = _parse_bounded(request, body, into_graph=graph)
     comment = request.query_params.get("comment")
     change = await run_in_threadpool(
-        lambda: service(request).replace_graph(
+        lambda: curation_service(request).replace_graph(
             graph, quads, curator=curator, comment=comment, append=append
         )
     )
-    return _change_response(request, change)
+    return change_response(request, change)
 
 
 @router.put("/graph-store", summary="Graph Store Protocol: replace a graph")

@@ -15,7 +15,7 @@ from kg.service_description import service_description
 from kg.settings import Settings
 from kg.sparql.evaluate import QueryRequest
 from kg.sparql.operation import Form, check_policy, classify
-from kg.store.oxigraph import OxigraphStore
+from kg.store.base import Store
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -94,7 +94,7 @@ async def _collect(request: Request, settings: Settings) -> _Params:
 
 
 def _describe_service(
-    request: Request, settings: Settings, store: OxigraphStore, fmt_param: str | None
+    request: Request, settings: Settings, store: Store, fmt_param: str | None
 ) -> Response:
     fmt = negotiate(Kind.GRAPH, accept=request.headers.get("accept"), format_param=fmt_param)
     graph = service_description(
@@ -111,14 +111,14 @@ def _describe_service(
 
 async def _update(request: Request, update: str) -> Response:
     from kg.api.auth import require_curator
-    from kg.api.routes.curation import _change_response, service
+    from kg.api.routes.curation import change_response, curation_service
 
     curator = require_curator(request)
     comment = request.query_params.get("comment")
     change = await run_in_threadpool(
-        lambda: service(request).update(update, curator=curator, comment=comment)
+        lambda: curation_service(request).update(update, curator=curator, comment=comment)
     )
-    return _change_response(request, change)
+    return change_response(request, change)
 
 
 async def _run(request: Request, settings: SettingsDep, store: StoreDep) -> Response:
