@@ -158,15 +158,16 @@ def load(
     start, so this mainly checks that everything loads; with --store disk it updates the
     database for the next `kg serve`.
     """
-    from kg.startup import prepare_store
-
-    settings = _settings(setting, store=store, data_dir=data_dir, root=root, load_on_start=False)
-    _logging(settings.log_level)
     from kg.bootstrap import load_all
+    from kg.store import open_store
 
+    settings = _settings(setting, store=store, data_dir=data_dir, root=root)
+    _logging(settings.log_level)
     try:
-        opened = prepare_store(settings, workers=False)
+        opened = open_store(settings)
+        # Same order as the server: files first, then the journalled change sets on top.
         report = load_all(opened, settings.root)
+        opened.replay_journal()
     except KgError as exc:
         _fail(exc)
         return
