@@ -1,7 +1,14 @@
-"""Shared fixtures: the real graph of this repository, loaded once per test session."""
+"""Shared fixtures: the real graph of this repository, small test repositories, stores and apps.
+
+The test session adopts every process its tests leave behind (it is a child subreaper), and
+fails at the end if any process it started, directly or not, is still running: servers, store
+processes and workers must all die with their parent.
+"""
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +20,8 @@ from kg.api.app import create_app
 from kg.layout import discover
 from kg.settings import Settings
 from kg.startup import prepare_store
-from kg.store.oxigraph import OxigraphStore
+from kg.store.base import Store as KgStore
+from kg.workers.lifeline import become_subreaper
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,6 +33,66 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="rewrite tests/queries/goldens/*.csv from the current answers instead of comparing",
     )
+
+
+def _descendants() -> dict[int, str]:
+    """Live (non-zombie) processes below this one, with their command lines."""
+    children: dict[int, list[int]] = {}
+    info: dict[int, tuple[str, str]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                stat = fh.read()
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                cmdline = fh.read().replace(b"\0", b" ").decode(errors="replace").strip()
+        except OSError:
+            continue
+        state, ppid = stat.rsplit(")", 1)[1].split()[:2]
+        children.setdefault(int(ppid), []).append(int(entry))
+        info[int(entry)] = (state, cmdline)
+    found: dict[int, str] = {}
+    todo = [os.getpid()]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            todo.append(child)
+            state, cmdline = info[child]
+            if state != "Z":
+                found[child] = cmdline
+    return found
+
+
+def _reap_zombies() -> None:
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+@pytest.fixture(scope="session", autouse=True)
+def nothing_left_running() -> Iterator[None]:
+    """Fail the session if a test left a process behind (see the module docstring)."""
+    become_subreaper()
+    before = set(_descendants())
+    yield
+    deadline = time.monotonic() + 10
+    while True:
+        _reap_zombies()
+        # multiprocessing's fork server and resource tracker live as long as this process
+        # (they exit when it does): not leaks.
+        left = {
+            pid: cmd
+            for pid, cmd in _descendants().items()
+            if pid not in before and "multiprocessing" not in cmd
+        }
+        if not left or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert not left, f"processes left running after the tests: {left}"
 
 
 @pytest.fixture(scope="session")
@@ -64,7 +132,7 @@ def make_settings(root: Path, **overrides: object) -> Settings:
         "root": root,
         "store": "memory",
         "data_dir": root / "var",
-        "query_workers": 0,
+        "query_workers": 1,
         "query_timeout": 10.0,
         "public_url": "http://testserver.example",
     }
@@ -73,14 +141,14 @@ def make_settings(root: Path, **overrides: object) -> Settings:
 
 
 @pytest.fixture()
-def mini_store(mini_root: Path) -> Iterator[OxigraphStore]:
+def mini_store(mini_root: Path) -> Iterator[KgStore]:
     store = prepare_store(make_settings(mini_root), progress=False)
     yield store
     store.close()
 
 
 @pytest.fixture()
-def client(mini_root: Path, mini_store: OxigraphStore) -> Iterator[TestClient]:
+def client(mini_root: Path, mini_store: KgStore) -> Iterator[TestClient]:
     app = create_app(make_settings(mini_root), mini_store)
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.server import server
 from tests.support import ID
-from tests.test_server_process import server
 
 TOKEN = "durability-token-0123456789"
 BODY = """@prefix unhr: <https://w3id.org/unhr/ontology#> .

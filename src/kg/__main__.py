@@ -1,3 +1,6 @@
+"""``python -m kg``: the command line."""
+
 from kg.cli import main
 
-main()
+if __name__ == "__main__":  # also keeps multiprocessing's fork server from running the CLI
+    main()

@@ -17,24 +17,25 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
-from pyoxigraph import Literal, NamedNode
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from kg.formats import rdf_format_for_suffix
 from kg.layout import GraphFile, discover
 from kg.namespaces import GRAPH, UNHR
 from kg.store.base import Store
-from kg.store.oxigraph import CONTENT_HASH
+from kg.terms import Term, URIRef, literal
 
 log = logging.getLogger(__name__)
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
-PROV_GENERATED = NamedNode("http://www.w3.org/ns/prov#generatedAtTime")
-PROV_DERIVED = NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
-DCT_SOURCE = NamedNode("http://purl.org/dc/terms/source")
-VOID_TRIPLES = NamedNode("http://rdfs.org/ns/void#triples")
-RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-SD_NAMED_GRAPH = NamedNode("http://www.w3.org/ns/sparql-service-description#NamedGraph")
-LOADED_GRAPH = NamedNode(f"{UNHR}LoadedGraph")
+CONTENT_HASH = URIRef(f"{UNHR}contentHash")
+PROV_GENERATED = URIRef("http://www.w3.org/ns/prov#generatedAtTime")
+PROV_DERIVED = URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")
+VOID_TRIPLES = URIRef("http://rdfs.org/ns/void#triples")
+RDF_TYPE = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+DCT_IDENTIFIER = URIRef("http://purl.org/dc/terms/identifier")
+SD_NAMED_GRAPH = URIRef("http://www.w3.org/ns/sparql-service-description#NamedGraph")
+LOADED_GRAPH = URIRef(f"{UNHR}LoadedGraph")
 
 
 class Outcome(StrEnum):
@@ -70,9 +71,11 @@ def _progress(total: int, show: bool) -> Iterator[Progress | None]:
         yield progress
 
 
-def _cited_sources(store: Store, gf: GraphFile) -> list[NamedNode]:
-    """Distinct ``dcterms:source`` values in one graph (the sources it is derived from)."""
-    return [NamedNode(v) for v in store.distinct_iri_objects(DCT_SOURCE.value, gf.graph)]
+def _load(store: Store, gf: GraphFile) -> int:
+    fmt = rdf_format_for_suffix(gf.path.suffix)
+    if fmt is None:  # pragma: no cover - layout only finds known suffixes
+        raise ValueError(f"{gf.path}: unknown RDF syntax")
+    return store.load_file(gf.graph, gf.path, fmt)
 
 
 def load_all(store: Store, root: Path, *, progress: bool | None = None) -> list[LoadedGraph]:
@@ -88,30 +91,30 @@ def load_all(store: Store, root: Path, *, progress: bool | None = None) -> list[
             if store.content_hash(gf.graph) == digest:
                 report.append(LoadedGraph(gf.name, gf.graph, Outcome.UNCHANGED, -1))
             else:
-                triples = store.replace_graph(gf.graph, gf.path)
+                triples = _load(store, gf)
                 rel = gf.path.relative_to(root).as_posix()
-                statements: list[tuple[NamedNode, NamedNode | Literal]] = [
+                statements: list[tuple[URIRef, Term]] = [
                     (RDF_TYPE, SD_NAMED_GRAPH),
                     (RDF_TYPE, LOADED_GRAPH),
-                    (CONTENT_HASH, Literal(digest)),
-                    (NamedNode("http://purl.org/dc/terms/identifier"), Literal(rel)),
-                    (VOID_TRIPLES, Literal(str(triples), datatype=NamedNode(XSD + "integer"))),
+                    (CONTENT_HASH, literal(digest)),
+                    (DCT_IDENTIFIER, literal(rel)),
+                    (VOID_TRIPLES, literal(str(triples), datatype=XSD + "integer")),
                     (
                         PROV_GENERATED,
-                        Literal(
+                        literal(
                             datetime.now(UTC).isoformat(timespec="seconds"),
-                            datatype=NamedNode(XSD + "dateTime"),
+                            datatype=XSD + "dateTime",
                         ),
                     ),
                 ]
-                statements += [(PROV_DERIVED, s) for s in _cited_sources(store, gf)]
+                statements += [(PROV_DERIVED, URIRef(s)) for s in store.cited_sources(gf.graph)]
                 store.set_metadata(gf.graph, statements)
                 report.append(LoadedGraph(gf.name, gf.graph, Outcome.LOADED, triples))
                 if not bar:
                     log.info("loaded %s into <%s>: %d triples", rel, gf.graph, triples)
             if bar and task is not None:
                 bar.update(task, advance=1, description=gf.name)
-    for graph in sorted(store.graph_names()):
+    for graph in sorted(store.describe().graph_names()):
         managed = store.content_hash(graph) is not None
         if managed and graph not in wanted and graph.startswith(str(GRAPH)):
             store.drop_graph(graph)

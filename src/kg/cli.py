@@ -26,11 +26,11 @@ app = typer.Typer(
 
 StoreOpt = Annotated[
     StoreKind | None,
-    typer.Option("--store", help="Store backend: embedded (default), disk or memory. [KG_STORE]"),
+    typer.Option("--store", help="Store backend: embedded (default) or memory. [KG_STORE]"),
 ]
 DataDirOpt = Annotated[
     Path | None,
-    typer.Option("--data-dir", help="Folder for the store's journal or database. [KG_DATA_DIR]"),
+    typer.Option("--data-dir", help="Folder for the store's journal. [KG_DATA_DIR]"),
 ]
 RootOpt = Annotated[
     Path | None,
@@ -98,19 +98,23 @@ def serve(
     ] = None,
     query_workers: Annotated[
         int | None,
-        typer.Option(
-            "--query-workers", help="Query worker processes (0: threads). [KG_QUERY_WORKERS]"
-        ),
+        typer.Option("--query-workers", help="Idle query workers kept ready. [KG_QUERY_WORKERS]"),
     ] = None,
     setting: SettingOpt = None,
 ) -> None:
-    """Load ontology/, shapes/ and data/ into the store and serve the SPARQL endpoint."""
+    """Load ontology/, shapes/ and data/ into the store and serve the SPARQL endpoint.
+
+    SIGTERM or Ctrl-C stops it: running requests get KG_SHUTDOWN_SECONDS to finish, then the
+    workers and the store process are stopped. The store process and the workers also die
+    with the server if it is killed outright (kill -9).
+    """
     import uvicorn
 
     from kg.api.app import create_app
     from kg.startup import prepare_store
 
     settings = _settings(
+        setting,
         host=host,
         port=port,
         store=store,
@@ -139,6 +143,7 @@ def serve(
             port=settings.port,
             log_level=settings.log_level,
             proxy_headers=True,
+            timeout_graceful_shutdown=max(1, round(settings.shutdown_seconds)),
         )
     finally:
         opened.close()
@@ -151,12 +156,10 @@ def load(
     root: RootOpt = None,
     setting: SettingOpt = None,
 ) -> None:
-    """Load ontology/, shapes/ and data/ into the store's named graphs and report what changed.
+    """Load ontology/, shapes/ and data/ into a store and report what each file gave.
 
-    Unchanged files (same SHA-256) are skipped, changed files replace their graph, graphs whose
-    file is gone are dropped. With the embedded store the files are also reloaded at every
-    start, so this mainly checks that everything loads; with --store disk it updates the
-    database for the next `kg serve`.
+    The same sequence as `kg serve` (files, then the journalled change sets on top), without
+    serving: it checks that everything loads and shows the size of each graph.
     """
     from kg.bootstrap import load_all
     from kg.store import open_store
@@ -166,16 +169,21 @@ def load(
     try:
         opened = open_store(settings)
         # Same order as the server: files first, then the journalled change sets on top.
-        report = load_all(opened, settings.root)
-        opened.replay_journal()
+        try:
+            report = load_all(opened, settings.root)
+            replayed = opened.replay_journal()
+            description = opened.describe()
+        finally:
+            opened.close()
     except KgError as exc:
         _fail(exc)
         return
     for item in report:
         count = "" if item.triples < 0 else f" ({item.triples} triples)"
         typer.echo(f"{item.outcome.value:9} {item.name}{count}")
-    typer.echo(f"{opened.quad_count()} triples in {len(opened.graph_names())} graphs")
-    opened.close()
+    if replayed:
+        typer.echo(f"replayed {replayed} change sets from the journal")
+    typer.echo(f"{description.triples} triples in {len(description.graphs)} graphs")
 
 
 def _print_table(body: bytes) -> None:
@@ -225,10 +233,11 @@ def query(
 ) -> None:
     """Run a SPARQL query or a canned query over the loaded graph; print the result."""
     from kg.formats import Kind, negotiate
+    from kg.nesting import check_sparql
     from kg.queries import bind_parameters, load_registry, with_values
-    from kg.sparql.evaluate import QueryRequest
     from kg.sparql.operation import Form, check_policy, classify
     from kg.startup import prepare_store
+    from kg.store.base import QueryRequest
 
     settings = _settings(setting, store=store, data_dir=data_dir, root=root)
     _logging("warning")
@@ -255,6 +264,7 @@ def query(
                 typer.echo("error: --param only applies to canned queries", err=True)
                 raise typer.Exit(2)
             text = sys.stdin.read() if target == "-" else Path(target).read_text("utf-8")
+        check_sparql(text, limit=settings.max_nesting)
         op = classify(text)
         if op.form is Form.UPDATE:
             typer.echo("error: `kg query` runs queries, not updates", err=True)
@@ -263,10 +273,10 @@ def query(
         table = fmt == "table" and kind is Kind.RESULTS
         wanted = "json" if table else fmt or ("csv" if kind is Kind.RESULTS else "turtle")
         chosen = negotiate(kind, accept=None, format_param=wanted)
-        opened = prepare_store(settings, progress=False, workers=False)
+        opened = prepare_store(settings, progress=False)
         try:
-            check_policy(op, known_graphs=opened.graph_names())
-            result = opened.execute(
+            check_policy(op, known_graphs=opened.describe().graph_names())
+            result = opened.query(
                 QueryRequest(text, op.form, chosen, settings.max_rows, settings.query_timeout)
             )
         finally:
@@ -425,25 +435,15 @@ def ingest(
     server: ServerOpt = None,
 ) -> None:
     """Send a curator's file to the running server as one new change set (needs KG_TOKEN)."""
-    from kg.curation.rdf_input import UPLOAD_FORMATS
+    from kg.formats import RDF_FORMATS, rdf_format_for_suffix
 
     settings = _settings()
-    by_suffix = {
-        ".ttl": "text/turtle",
-        ".trig": "application/trig",
-        ".nt": "application/n-triples",
-        ".nq": "application/n-quads",
-        ".jsonld": "application/ld+json",
-        ".json": "application/ld+json",
-        ".rdf": "application/rdf+xml",
-    }
-    content_type = by_suffix.get(file.suffix.lower())
-    if content_type not in UPLOAD_FORMATS:
-        typer.echo(
-            f"error: cannot tell the format of {file.name}; use one of {', '.join(by_suffix)}",
-            err=True,
-        )
+    fmt = rdf_format_for_suffix(file.suffix)
+    if fmt is None:
+        suffixes = ", ".join(f".{f.extension}" for f in RDF_FORMATS)
+        typer.echo(f"error: cannot tell the format of {file.name}; use one of {suffixes}", err=True)
         raise typer.Exit(2)
+    content_type = fmt.media_type
     params: dict[str, str] = {"dry_run": str(dry_run).lower()}
     if source:
         params["source"] = source

@@ -13,6 +13,7 @@
   ├── ``ValidationFailed`` (422): a write would break the shapes; carries the SHACL report
   ├── ``UnsupportedMediaType`` (415)
   ├── ``QueryTimeout`` (503): the query ran past its deadline and was stopped
+  ├── ``ServerBusy`` (503): too much heavy work is running or queued; retry after a while
   ├── ``ConfigError`` (500): the settings or the files on disk are inconsistent
   └── ``StoreError`` (500): the store failed
 The HTTP layer (``kg.api.errors``) is the only place that turns these into responses.
@@ -95,6 +96,13 @@ class ValidationFailed(KgError):
 class QueryTimeout(KgError):
     status = 503
     code = "query-timeout"
+
+
+class ServerBusy(KgError):
+    """Refused for now: the heavy lane and its queue are full. ``retry_after`` is in seconds."""
+
+    status = 503
+    code = "server-busy"
 
 
 class ConfigError(KgError):

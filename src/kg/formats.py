@@ -6,27 +6,32 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from pyoxigraph import QueryResultsFormat, RdfFormat
-
-from kg.errors import NotAcceptable
+from kg.errors import NotAcceptable, UnsupportedMediaType
 
 
 class Kind(StrEnum):
-    """What a response carries: solutions/booleans, or a graph."""
+    """What a document carries: solutions/booleans, a graph, a dataset (quads), or a web page."""
 
     RESULTS = "results"
     GRAPH = "graph"
+    DATASET = "dataset"
+    PAGE = "page"
 
 
 @dataclass(frozen=True)
 class Format:
-    """One serialisation: its short name, media types (first is canonical) and W3C IRI."""
+    """One serialisation: short name, media types (first is canonical), file suffix, W3C IRI.
+
+    ``rdflib`` is rdflib's name for the format (None when rdflib is not used for it). Engines
+    find their own format objects by the canonical media type.
+    """
 
     name: str
     kind: Kind
     media_types: tuple[str, ...]
     extension: str
     iri: str
+    rdflib: str | None = None
 
     @property
     def media_type(self) -> str:
@@ -38,87 +43,106 @@ class Format:
             mt if mt.startswith("application/") and mt.endswith("json") else f"{mt}; charset=utf-8"
         )
 
-    def results_format(self) -> QueryResultsFormat:
-        return _RESULTS_OX[self.name]
 
-    def rdf_format(self) -> RdfFormat:
-        return _RDF_OX[self.name]
+_W3C = "http://www.w3.org/ns/formats/"
 
-
-RESULT_FORMATS: tuple[Format, ...] = (
+#: Every format unhr-kg reads or writes, in order of preference within each kind.
+FORMATS: tuple[Format, ...] = (
     Format(
         "json",
         Kind.RESULTS,
         ("application/sparql-results+json", "application/json"),
         "srj",
-        "http://www.w3.org/ns/formats/SPARQL_Results_JSON",
+        _W3C + "SPARQL_Results_JSON",
     ),
     Format(
         "xml",
         Kind.RESULTS,
         ("application/sparql-results+xml", "application/xml", "text/xml"),
         "srx",
-        "http://www.w3.org/ns/formats/SPARQL_Results_XML",
+        _W3C + "SPARQL_Results_XML",
     ),
-    Format(
-        "csv", Kind.RESULTS, ("text/csv",), "csv", "http://www.w3.org/ns/formats/SPARQL_Results_CSV"
-    ),
-    Format(
-        "tsv",
-        Kind.RESULTS,
-        ("text/tab-separated-values",),
-        "tsv",
-        "http://www.w3.org/ns/formats/SPARQL_Results_TSV",
-    ),
-)
-
-GRAPH_FORMATS: tuple[Format, ...] = (
+    Format("csv", Kind.RESULTS, ("text/csv",), "csv", _W3C + "SPARQL_Results_CSV"),
+    Format("tsv", Kind.RESULTS, ("text/tab-separated-values",), "tsv", _W3C + "SPARQL_Results_TSV"),
     Format(
         "turtle",
         Kind.GRAPH,
         ("text/turtle", "application/x-turtle"),
         "ttl",
-        "http://www.w3.org/ns/formats/Turtle",
+        _W3C + "Turtle",
+        "turtle",
     ),
     Format(
         "ntriples",
         Kind.GRAPH,
         ("application/n-triples", "text/plain"),
         "nt",
-        "http://www.w3.org/ns/formats/N-Triples",
+        _W3C + "N-Triples",
+        "nt",
     ),
     Format(
         "jsonld",
         Kind.GRAPH,
         ("application/ld+json", "application/json"),
         "jsonld",
-        "http://www.w3.org/ns/formats/JSON-LD",
+        _W3C + "JSON-LD",
+        "json-ld",
     ),
     Format(
         "rdfxml",
         Kind.GRAPH,
         ("application/rdf+xml", "application/xml", "text/xml"),
         "rdf",
-        "http://www.w3.org/ns/formats/RDF_XML",
+        _W3C + "RDF_XML",
+        "xml",
     ),
+    Format("trig", Kind.DATASET, ("application/trig",), "trig", _W3C + "TriG", "trig"),
+    Format("nquads", Kind.DATASET, ("application/n-quads",), "nq", _W3C + "N-Quads", "nquads"),
+    Format("html", Kind.PAGE, ("text/html", "application/xhtml+xml"), "html", ""),
 )
 
-_RESULTS_OX = {
-    "json": QueryResultsFormat.JSON,
-    "xml": QueryResultsFormat.XML,
-    "csv": QueryResultsFormat.CSV,
-    "tsv": QueryResultsFormat.TSV,
-}
-_RDF_OX = {
-    "turtle": RdfFormat.TURTLE,
-    "ntriples": RdfFormat.N_TRIPLES,
-    "jsonld": RdfFormat.JSON_LD,
-    "rdfxml": RdfFormat.RDF_XML,
-}
+RESULT_FORMATS: tuple[Format, ...] = tuple(f for f in FORMATS if f.kind is Kind.RESULTS)
+GRAPH_FORMATS: tuple[Format, ...] = tuple(f for f in FORMATS if f.kind is Kind.GRAPH)
+#: What an upload (/validate, an ingest, a Graph Store write) may be written in.
+RDF_FORMATS: tuple[Format, ...] = tuple(f for f in FORMATS if f.kind in (Kind.GRAPH, Kind.DATASET))
+HTML: Format = next(f for f in FORMATS if f.kind is Kind.PAGE)
+JSON_RESULTS: Format = RESULT_FORMATS[0]
+
+
+def by_name(name: str) -> Format:
+    """The format called ``name`` (a programming error when there is none)."""
+    for f in FORMATS:
+        if f.name == name:
+            return f
+    raise KeyError(name)
+
+
+def rdf_upload_format(media_type: str) -> Format:
+    """The RDF syntax of an upload, from its Content-Type; 415 listing the accepted ones."""
+    wanted = media_type.split(";")[0].strip().lower()
+    for f in RDF_FORMATS:
+        # text/plain and the generic XML/JSON types are not taken as upload types.
+        if wanted in f.media_types and wanted not in ("text/plain", "application/json"):
+            return f
+    accepted = sorted({m for f in RDF_FORMATS for m in f.media_types} - {"text/plain"})
+    raise UnsupportedMediaType(
+        f"cannot read {wanted or 'a body without Content-Type'}; send one of {', '.join(accepted)}",
+        supported=accepted,
+    )
+
+
+def rdf_format_for_suffix(suffix: str) -> Format | None:
+    """The RDF syntax a file name suffix (``.ttl``, ``.jsonld``, …) stands for."""
+    wanted = suffix.lower().lstrip(".")
+    aliases = {"json": "jsonld", "owl": "rdfxml", "xml": "rdfxml"}
+    for f in RDF_FORMATS:
+        if wanted == f.extension or f.name == aliases.get(wanted):
+            return f
+    return None
 
 
 def formats_for(kind: Kind) -> tuple[Format, ...]:
-    return RESULT_FORMATS if kind is Kind.RESULTS else GRAPH_FORMATS
+    return tuple(f for f in FORMATS if f.kind is kind)
 
 
 def _parse_accept(accept: str) -> list[tuple[str, float, int]]:

@@ -23,18 +23,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pyoxigraph import Literal, NamedNode
 
 from kg.errors import ConfigError, ParameterError
+from kg.rdfio import nt
 from kg.sparql.operation import Form, _tokens, classify, where_span
+from kg.terms import Literal, URIRef, literal
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
+#: The grlc keys a header may carry; ``method``, ``endpoint``, ``endpoint_in_url`` and
+#: ``transform`` are accepted for grlc's sake and not used here.
 HEADER_KEYS = frozenset(
     {
         "summary",
@@ -100,7 +103,7 @@ class Parameter:
             schema["default"] = self.default
         return schema
 
-    def bind(self, raw: str) -> NamedNode | Literal:
+    def bind(self, raw: str) -> URIRef | Literal:
         """The RDF term for ``raw``, or :class:`ParameterError` naming this parameter."""
         if len(raw) > MAX_VALUE_LENGTH:
             raise ParameterError(
@@ -113,11 +116,11 @@ class Parameter:
         if self.kind == "iri":
             if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", value) or _IRI_FORBIDDEN.search(value):
                 raise self._bad(raw)
-            return NamedNode(value)
+            return URIRef(value)
         if self.kind == "integer":
             if not re.fullmatch(r"[+-]?\d{1,18}", value):
                 raise self._bad(raw)
-            return Literal(str(int(value)), datatype=NamedNode(XSD + "integer"))
+            return literal(str(int(value)), datatype=XSD + "integer")
         if self.kind == "decimal":
             try:
                 number = Decimal(value)
@@ -126,15 +129,13 @@ class Parameter:
             if not number.is_finite():
                 raise self._bad(raw)
             # Plain notation: xsd:decimal has no exponent ("5E-7" would not be a decimal).
-            return Literal(format(number, "f"), datatype=NamedNode(XSD + "decimal"))
+            return literal(format(number, "f"), datatype=XSD + "decimal")
         if self.kind == "boolean":
             if value.lower() not in ("true", "false", "1", "0"):
                 raise self._bad(raw)
-            return Literal(
-                str(value.lower() in ("true", "1")).lower(), datatype=NamedNode(XSD + "boolean")
-            )
+            return literal(str(value.lower() in ("true", "1")).lower(), datatype=XSD + "boolean")
         if self.kind == "lang":
-            return Literal(raw, language=self.language)
+            return literal(raw, lang=self.language)
         if self.kind == "xsd" and self.datatype:
             checks = {XSD + "date": _DATE, XSD + "gYear": _GYEAR, XSD + "gYearMonth": _GYEARMONTH}
             pattern = checks.get(self.datatype)
@@ -142,8 +143,8 @@ class Parameter:
                 raise self._bad(raw)
             if self.datatype == XSD + "integer" and not re.fullmatch(r"[+-]?\d{1,18}", value):
                 raise self._bad(raw)
-            return Literal(value, datatype=NamedNode(self.datatype))
-        return Literal(raw)
+            return literal(value, datatype=self.datatype)
+        return literal(raw)
 
     def _bad(self, raw: str) -> ParameterError:
         shown = raw if len(raw) <= 80 else raw[:77] + "..."
@@ -167,8 +168,6 @@ class CannedQuery:
     tags: tuple[str, ...]
     parameters: tuple[Parameter, ...]
     pagination: int | None = None
-    method: str = "GET"
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)
@@ -320,8 +319,6 @@ def load_query(path: Path) -> CannedQuery:
         tags=tags,
         parameters=tuple(params),
         pagination=pagination,
-        method=str(header.get("method", "GET")).upper(),
-        extra={k: header[k] for k in ("endpoint", "transform") if k in header},
     )
 
 
@@ -351,7 +348,7 @@ def load_registry(folder: Path) -> Registry:
     return Registry(queries)
 
 
-def bind_parameters(query: CannedQuery, raw: dict[str, str]) -> dict[str, NamedNode | Literal]:
+def bind_parameters(query: CannedQuery, raw: dict[str, str]) -> dict[str, URIRef | Literal]:
     """Check ``raw`` against the query's parameters; return substitutions by variable name."""
     allowed = {p.name for p in query.parameters}
     for key in raw:
@@ -362,7 +359,7 @@ def bind_parameters(query: CannedQuery, raw: dict[str, str]) -> dict[str, NamedN
                 parameter=key,
                 expected=expected,
             )
-    bound: dict[str, NamedNode | Literal] = {}
+    bound: dict[str, URIRef | Literal] = {}
     for p in query.parameters:
         value = raw.get(p.name)
         if value is None or not value.strip():
@@ -379,10 +376,10 @@ def bind_parameters(query: CannedQuery, raw: dict[str, str]) -> dict[str, NamedN
     return bound
 
 
-def with_values(query: CannedQuery, bound: dict[str, NamedNode | Literal]) -> str:
+def with_values(query: CannedQuery, bound: dict[str, URIRef | Literal]) -> str:
     """The query text with one ``VALUES`` row binding each parameter, inside its WHERE group.
 
-    The terms are serialised by pyoxigraph (N-Triples syntax, escaped), never copied from the
+    The terms are serialised in N-Triples syntax by a serialiser (escaped), never copied from the
     request, so no value can change the query's structure. A ``VALUES`` block at the head of the
     outermost group joins with everything in it, FILTERs included.
     """
@@ -395,6 +392,6 @@ def with_values(query: CannedQuery, bound: dict[str, NamedNode | Literal]) -> st
         )
     _, start, _ = span
     names = sorted(bound)
-    row = " ".join(str(bound[n]) for n in names)
+    row = " ".join(nt(bound[n]) for n in names)
     values = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({row}) }} "
     return query.text[: start + 1] + values + query.text[start + 1 :]

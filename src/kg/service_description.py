@@ -8,12 +8,10 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 from kg import __version__
 from kg.formats import GRAPH_FORMATS, RESULT_FORMATS
 from kg.namespaces import SD, VOID
-from kg.store.base import GraphStats
+from kg.store.base import GraphInfo
 
 
-def service_description(
-    *, endpoint: str, graphs: list[GraphStats], writable: bool = False
-) -> Graph:
+def service_description(*, endpoint: str, graphs: list[GraphInfo], writable: bool = False) -> Graph:
     """Describe the endpoint at ``endpoint``: only features that are true of this server."""
     g = Graph()
     g.bind("sd", SD)

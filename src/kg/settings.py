@@ -6,6 +6,7 @@ this class by ``tests/unit/test_settings_documented.py``.
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
 from pathlib import Path
 
@@ -20,7 +21,10 @@ class StoreKind(StrEnum):
 
     EMBEDDED = "embedded"
     MEMORY = "memory"
-    DISK = "disk"
+
+
+def _default_heavy() -> int:
+    return max(1, os.cpu_count() or 1)
 
 
 class Settings(BaseSettings):
@@ -41,13 +45,12 @@ class Settings(BaseSettings):
         StoreKind.EMBEDDED,
         description=(
             "Store backend: 'embedded' (in-memory Oxigraph, files reloaded at start, writes kept "
-            "in an fsync'd journal under data_dir), 'disk' (on-disk Oxigraph under data_dir), "
-            "'memory' (nothing persisted; for tests)."
+            "in an fsync'd journal under data_dir), 'memory' (nothing persisted; for tests)."
         ),
     )
     data_dir: Path = Field(
         Path("var"),
-        description="Folder for the store's own files (journal or on-disk database).",
+        description="Folder for the store's own files (the journal of change sets).",
     )
     root: Path = Field(
         default_factory=project_root,
@@ -78,16 +81,77 @@ class Settings(BaseSettings):
     )
     query_workers: int = Field(
         2,
-        ge=0,
+        ge=1,
         le=64,
         description=(
-            "Worker processes that evaluate queries (forked from the server, sharing its memory). "
-            "A query past its deadline is stopped by killing its worker. 0 evaluates in threads "
-            "of the server process, where a deadline only abandons the query."
+            "Idle worker processes kept ready for queries (forks of the store process, sharing "
+            "its memory). Every evaluation runs in a worker; past its deadline the worker is "
+            "killed, which stops the evaluation and frees its CPU."
         ),
+    )
+    heavy_queries: int = Field(
+        default_factory=_default_heavy,
+        ge=1,
+        le=64,
+        description=(
+            "Evaluations allowed to run past cheap_query_seconds at the same time (default: "
+            "the number of CPUs). They run at a lower CPU priority."
+        ),
+    )
+    heavy_queue: int = Field(
+        4,
+        ge=0,
+        le=256,
+        description=(
+            "Heavy evaluations that may wait for a slot (paused); beyond that a heavy query is "
+            "refused with 503 and Retry-After."
+        ),
+    )
+    cheap_query_seconds: float = Field(
+        0.5,
+        gt=0,
+        le=60,
+        description=(
+            "An evaluation still running after this many seconds counts as heavy; the same "
+            "query sent again waits for a heavy slot before it starts."
+        ),
+    )
+    validation_workers: int = Field(
+        1,
+        ge=1,
+        le=16,
+        description=(
+            "SHACL validations and upload parses running at once (POST /validate needs no "
+            "token); up to 8 more wait, the rest get 503."
+        ),
+    )
+    queue_seconds: float = Field(
+        10.0,
+        gt=0,
+        le=600,
+        description="Longest a request waits for a worker or a slot before a 503 (Retry-After).",
     )
     query_memory_mb: int = Field(
         2048, ge=64, description="Extra memory one query worker may allocate, in MiB."
+    )
+    max_nesting: int = Field(
+        256,
+        ge=8,
+        le=2000,
+        description=(
+            "Deepest bracket nesting accepted in a query, an update or an uploaded document "
+            "(checked before parsing: the parsers recurse, and deep nesting would overflow "
+            "their stack)."
+        ),
+    )
+    shutdown_seconds: float = Field(
+        5.0,
+        gt=0,
+        le=60,
+        description=(
+            "On SIGTERM/SIGINT, how long running requests may finish before the workers are "
+            "stopped."
+        ),
     )
     cors_origins: str = Field(
         "*", description="Origins allowed to read cross-origin (comma-separated, or '*')."
@@ -106,6 +170,17 @@ class Settings(BaseSettings):
         repr=False,
         description="Bearer token the CLI's write commands (kg ingest, kg revert) send.",
     )
+
+    @field_validator("store", mode="before")
+    @classmethod
+    def _check_store(cls, v: object) -> object:
+        if isinstance(v, str) and v.strip().lower() == "disk":
+            raise ValueError(
+                "the 'disk' store was removed: it could not stop a runaway query (RocksDB cannot "
+                "be shared with a killable worker). Use 'embedded' (in memory, with a durable "
+                "journal of change sets); its data files are reloaded at each start"
+            )
+        return v
 
     @field_validator("public_url")
     @classmethod

@@ -14,7 +14,7 @@ from tests.support import GRAPH, ID
 
 from kg.api.app import create_app
 from kg.startup import prepare_store
-from kg.store.oxigraph import OxigraphStore
+from kg.store.base import Store as OxigraphStore
 
 ALICE = "alice-token-0123456789abcdef"
 BOB = "bob-token-0123456789abcdefgh"
@@ -296,8 +296,9 @@ def test_update_with_where_and_revert(writer: tuple[TestClient, OxigraphStore]) 
 
 
 def test_oversized_documents_are_refused_before_validation(curated_root: Path) -> None:
-    settings = make_settings(curated_root, store="memory", write_tokens=f"alice:{ALICE}",
-                             max_write_triples=2)
+    settings = make_settings(
+        curated_root, store="memory", write_tokens=f"alice:{ALICE}", max_write_triples=2
+    )
     store = prepare_store(settings, progress=False)
     try:
         with TestClient(create_app(settings, store), raise_server_exceptions=False) as client:

@@ -77,8 +77,8 @@ def test_bad_setting_is_refused_with_names(mini_root: Path) -> None:
     assert "max_rows" in result.output
 
 
-@pytest.mark.parametrize("store", ["embedded", "disk"])
-def test_load_reports_then_skips_unchanged_files(mini_root: Path, store: str) -> None:
+@pytest.mark.parametrize("store", ["embedded", "memory"])
+def test_load_reports_what_each_file_gave(mini_root: Path, store: str) -> None:
     env = {**os.environ, **env_for(mini_root), "KG_STORE": store}
     first = subprocess.run(
         [sys.executable, "-m", "kg", "load"], env=env, capture_output=True, text=True, check=True
@@ -87,12 +87,18 @@ def test_load_reports_then_skips_unchanged_files(mini_root: Path, store: str) ->
     second = subprocess.run(
         [sys.executable, "-m", "kg", "load"], env=env, capture_output=True, text=True, check=True
     )
-    if store == "disk":
-        assert "unchanged source-a" in second.stdout
-    else:
-        # The embedded store keeps files in memory only: every process loads them afresh.
-        assert "loaded    source-a (11 triples)" in second.stdout
+    # The store keeps files in memory only: every process loads them afresh, the same way.
+    assert "loaded    source-a (11 triples)" in second.stdout
     assert second.stdout.strip().splitlines()[-1] == first.stdout.strip().splitlines()[-1]
+
+
+def test_the_removed_disk_store_is_refused_with_a_reason(mini_root: Path) -> None:
+    env = {**os.environ, **env_for(mini_root), "KG_STORE": "disk"}
+    result = subprocess.run(
+        [sys.executable, "-m", "kg", "load"], env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 2
+    assert "'disk' store was removed" in result.stderr and "embedded" in result.stderr
 
 
 def test_queries_lists_canned_queries(mini_root: Path) -> None:

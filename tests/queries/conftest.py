@@ -23,7 +23,7 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 @pytest.fixture(scope="session")
 def repo_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """The app over every graph of this repository (ontology/, shapes/, data/, queries/)."""
-    settings = make_settings(ROOT, data_dir=tmp_path_factory.mktemp("kg-data"), query_workers=0)
+    settings = make_settings(ROOT, data_dir=tmp_path_factory.mktemp("kg-data"))
     store = prepare_store(settings, progress=False)
     app = create_app(settings, store)
     with TestClient(app, raise_server_exceptions=False) as client:

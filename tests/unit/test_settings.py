@@ -36,10 +36,10 @@ def test_readme_documents_no_setting_that_does_not_exist() -> None:
 
 def test_environment_is_read_with_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KG_PORT", "9123")
-    monkeypatch.setenv("KG_STORE", "disk")
+    monkeypatch.setenv("KG_STORE", "memory")
     settings = Settings()
     assert settings.port == 9123
-    assert settings.store.value == "disk"
+    assert settings.store.value == "memory"
 
 
 def test_bad_values_name_the_field() -> None:

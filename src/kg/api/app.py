@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
@@ -14,12 +13,12 @@ from kg import __version__
 from kg.api import errors
 from kg.api.head import HeadAsGet
 from kg.api.routes import curation, meta, queries, sparql
-from kg.curation.service import CurationService
+from kg.api.service_info import ServiceInfo
+from kg.curation.service import CurationService, Limits
 from kg.queries import Registry, load_registry
 from kg.query_catalogue import Enumerations, publish
 from kg.settings import Settings
 from kg.store.base import Store
-from kg.validation import load_ontology, load_shapes
 
 log = logging.getLogger("kg.api")
 
@@ -27,38 +26,24 @@ log = logging.getLogger("kg.api")
 def _attach(app: FastAPI, settings: Settings, store: Store) -> None:
     """Hand ``store`` to the routes and publish the canned-query catalogue into it."""
     app.state.store = store
+    app.state.service_info = ServiceInfo(settings, store)
     app.state.enumerations = Enumerations(store, timeout=settings.query_timeout)
     app.state.curation = CurationService(
-        store, shapes=load_shapes(settings.root), ontology=load_ontology(settings.root)
+        store,
+        Limits(
+            max_triples=settings.max_write_triples,
+            max_nesting=settings.max_nesting,
+            timeout=settings.query_timeout,
+        ),
     )
     publish(store, app.state.registry, settings.base_url())
 
 
-def create_app(
-    settings: Settings, store: Store | None = None, registry: Registry | None = None
-) -> FastAPI:
-    """Build the application.
-
-    With ``store`` given, the caller owns it (tests, embedding). Without, the lifespan opens the
-    store named by ``settings``, loads the repository's files into it, replays its journal,
-    starts its query workers, and closes it at shutdown. The canned queries come from
-    ``registry`` or else ``{settings.root}/queries``; a malformed one stops here.
+def create_app(settings: Settings, store: Store, registry: Registry | None = None) -> FastAPI:
+    """Build the application over ``store``, which the caller opened, loaded and started (see
+    :func:`kg.startup.prepare_store`) and closes. The canned queries come from ``registry`` or
+    else ``{settings.root}/queries``; a malformed one stops here.
     """
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if store is not None:
-            yield
-            return
-        from kg.startup import prepare_store
-
-        opened = prepare_store(settings)
-        _attach(app, settings, opened)
-        try:
-            yield
-        finally:
-            opened.close()
-
     app = FastAPI(
         title="unhr-kg",
         version=__version__,
@@ -66,12 +51,10 @@ def create_app(
             "SPARQL 1.1 endpoint and linked data for a knowledge graph of how the UN "
             "human-rights system has dealt with the DPRK."
         ),
-        lifespan=lifespan,
     )
     app.state.settings = settings
     queries.install(app, registry or load_registry(settings.root / "queries"))
-    if store is not None:
-        _attach(app, settings, store)
+    _attach(app, settings, store)
 
     @app.middleware("http")
     async def add_request_id(

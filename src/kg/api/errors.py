@@ -21,6 +21,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from kg.errors import KgError, ValidationFailed
 
@@ -29,6 +30,19 @@ log = logging.getLogger("kg.api")
 
 def request_id(request: Request) -> str:
     return str(getattr(request.state, "request_id", "-"))
+
+
+def allowed_methods(request: Request) -> str:
+    """The methods some route of this path answers (for a 405's ``Allow`` header)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
+    if "GET" in methods:
+        methods.add("HEAD")
+    methods.add("OPTIONS")
+    return ", ".join(sorted(methods))
 
 
 def error_response(
@@ -52,7 +66,9 @@ def error_response(
         body["report"] = report
     headers = {"X-Request-ID": request_id(request)}
     if status == 405:
-        headers["Allow"] = "GET, HEAD, POST, OPTIONS"
+        headers["Allow"] = allowed_methods(request)
+    if details and "retry_after" in details:
+        headers["Retry-After"] = str(details["retry_after"])
     if status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="unhr-kg"'
     return JSONResponse(body, status_code=status, headers=headers)

@@ -3,32 +3,40 @@
 from __future__ import annotations
 
 from kg.settings import Settings, StoreKind
-from kg.store.base import ChangeSet, GraphStats, Store
-from kg.store.oxigraph import OxigraphStore
+from kg.store.base import Store
+from kg.workers.pool import PoolLimits
 
-__all__ = ["ChangeSet", "GraphStats", "OxigraphStore", "Store", "open_store"]
+__all__ = ["Store", "open_store", "pool_limits"]
+
+
+def pool_limits(settings: Settings) -> PoolLimits:
+    """The admission limits of the worker pool, from settings."""
+    return PoolLimits(
+        idle=settings.query_workers,
+        heavy=settings.heavy_queries,
+        heavy_queue=settings.heavy_queue,
+        cheap_seconds=settings.cheap_query_seconds,
+        validate=settings.validation_workers,
+        queue_seconds=settings.queue_seconds,
+    )
 
 
 def open_store(settings: Settings) -> Store:
-    """Open the backend named by ``settings.store``.
+    """Open the backend named by ``settings.store`` (not yet loaded, no workers yet).
 
-    - ``embedded``: in-memory Oxigraph (reads at in-memory speed); files are reloaded at each
-      start and every accepted change set is kept in ``{data_dir}/journal.jsonl`` (fsync'd),
-      replayed at start.
-    - ``disk``: Oxigraph on RocksDB under ``{data_dir}/oxigraph``; everything persists, files are
-      reloaded only when their content hash changes.
-    - ``memory``: in-memory, nothing persisted.
+    - ``embedded``: in-memory Oxigraph in a store process; files are reloaded at each start and
+      every accepted change set is kept in ``{data_dir}/journal.jsonl`` (fsync'd), replayed at
+      start.
+    - ``memory``: the same, with nothing persisted.
     """
-    workers, memory = settings.query_workers, settings.query_memory_mb
-    if settings.store is StoreKind.EMBEDDED:
-        return OxigraphStore(
-            kind="embedded",
-            journal=settings.data_dir / "journal.jsonl",
-            workers=workers,
-            worker_memory_mb=memory,
-        )
-    if settings.store is StoreKind.DISK:
-        path = settings.data_dir / "oxigraph"
-        path.mkdir(parents=True, exist_ok=True)
-        return OxigraphStore(kind="disk", path=path, workers=workers, worker_memory_mb=memory)
-    return OxigraphStore(kind="memory", workers=workers, worker_memory_mb=memory)
+    from kg.store.oxigraph import OxigraphStore
+
+    journal = settings.data_dir / "journal.jsonl" if settings.store is StoreKind.EMBEDDED else None
+    return OxigraphStore(
+        kind=settings.store.value,
+        journal=journal,
+        limits=pool_limits(settings),
+        worker_memory_mb=settings.query_memory_mb,
+        timeout=settings.query_timeout,
+        max_rows=settings.max_rows,
+    )

@@ -15,6 +15,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from kg.rdfio import parse_nquads, serialize_nquads
 from kg.store.base import ChangeSet
 
 log = logging.getLogger(__name__)
@@ -33,9 +34,9 @@ class Journal:
     def append(self, changes: ChangeSet) -> None:
         payload: dict[str, object] = {
             "id": changes.id,
-            "remove": changes.remove_nquads,
-            "add": changes.add_nquads,
-            "meta": changes.meta,
+            "remove": serialize_nquads(changes.removed),
+            "add": serialize_nquads(changes.added),
+            "meta": dict(changes.meta),
         }
         record = dict(payload, sha256=_digest(payload))
         self._fh.write(json.dumps(record, ensure_ascii=False).encode() + b"\n")
@@ -57,7 +58,12 @@ class Journal:
                 except (ValueError, KeyError, TypeError):
                     break
                 good_until += len(line)
-                yield ChangeSet(record["id"], record["remove"], record["add"], record["meta"])
+                yield ChangeSet(
+                    record["id"],
+                    tuple(parse_nquads(record["remove"])),
+                    tuple(parse_nquads(record["add"])),
+                    record["meta"],
+                )
         size = self.path.stat().st_size
         if size > good_until:
             log.warning(

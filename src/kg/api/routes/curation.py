@@ -7,38 +7,32 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from pyoxigraph import Quad
 
 from kg.api.auth import CuratorDep
-from kg.api.body import media_type, read_body
+from kg.api.body import read_body
 from kg.api.deps import SettingsDep, StoreDep
-from kg.curation.rdf_input import parse_upload, upload_format
-from kg.curation.service import Change, CurationService, changeset_graph
-from kg.errors import BadRequest, NotFound, PayloadTooLarge, ValidationFailed
-from kg.formats import Kind, negotiate
-from kg.sparql.evaluate import QueryRequest
+from kg.curation.changes import Change, changeset_graph
+from kg.curation.service import CurationService
+from kg.errors import BadRequest, NotFound, ValidationFailed
+from kg.formats import Kind, negotiate, rdf_upload_format
 from kg.sparql.operation import Form
+from kg.store.base import QueryRequest
+from kg.terms import Quad
 from kg.validation import ValidationReport
 
 router = APIRouter(tags=["Curation"])
-
-
-def _parse_bounded(request: Request, body: bytes, *, into_graph: str) -> list[Quad]:
-    """Parse an upload and refuse it when it holds more triples than a write may carry."""
-    settings = request.app.state.settings
-    quads = parse_upload(body, upload_format(media_type(request)), into_graph=into_graph)
-    if len(quads) > settings.max_write_triples:
-        raise PayloadTooLarge(
-            f"the document holds {len(quads)} triples; one write takes at most "
-            f"{settings.max_write_triples} (KG_MAX_WRITE_TRIPLES): split it into several",
-            limit=settings.max_write_triples,
-        )
-    return quads
+UPLOAD_GRAPH = "urn:x-kg:upload"
 
 
 def curation_service(request: Request) -> CurationService:
     svc: CurationService = request.app.state.curation
     return svc
+
+
+def _parse(request: Request, body: bytes, *, into_graph: str) -> list[Quad]:
+    """An upload's quads: the format from Content-Type, parsed in a worker (bounded)."""
+    fmt = rdf_upload_format(request.headers.get("content-type", ""))
+    return curation_service(request).parse(body, fmt, into_graph=into_graph)
 
 
 def _report_response(request: Request, report: ValidationReport, status: int = 200) -> Response:
@@ -75,9 +69,12 @@ async def validate(request: Request, settings: SettingsDep) -> Response:
     SHACL report as JSON (focus node, path, value, message, severity, shape) or Turtle.
     """
     body = await read_body(request, settings.max_body_bytes)
-    quads = _parse_bounded(request, body, into_graph="urn:x-kg:upload")
-    report = await run_in_threadpool(curation_service(request).validate_quads, quads)
-    return _report_response(request, report)
+
+    def work() -> ValidationReport:
+        quads = _parse(request, body, into_graph=UPLOAD_GRAPH)
+        return curation_service(request).validate_quads(quads)
+
+    return _report_response(request, await run_in_threadpool(work))
 
 
 @router.post("/changesets", summary="Ingest a curator's document as a new change set")
@@ -90,21 +87,22 @@ async def ingest(
     dry_run: Annotated[bool, Query(description="show what would change; write nothing")] = False,
 ) -> Response:
     body = await read_body(request, settings.max_body_bytes)
-    quads = _parse_bounded(request, body, into_graph="urn:x-kg:upload")
-    if not quads:
-        raise BadRequest("the document holds no triples")
     if source is not None and not source.startswith(("http://", "https://")):
         raise BadRequest(f"source must be an http(s) IRI, got {source!r}")
-    change = await run_in_threadpool(
-        lambda: curation_service(request).ingest(
+
+    def work() -> Change:
+        quads = _parse(request, body, into_graph=UPLOAD_GRAPH)
+        if not quads:
+            raise BadRequest("the document holds no triples")
+        return curation_service(request).ingest(
             quads, curator=curator, source=source, comment=comment, dry_run=dry_run
         )
-    )
-    return change_response(request, change, dry_run=dry_run)
+
+    return change_response(request, await run_in_threadpool(work), dry_run=dry_run)
 
 
 @router.get("/changesets", summary="Accepted change sets, oldest first")
-def list_changesets(request: Request) -> dict[str, Any]:
+def list_changesets(request: Request) -> dict[str, Any]:  # a sync route: runs in a thread
     items = curation_service(request).list()
     return {"changesets": items, "count": len(items)}
 
@@ -140,19 +138,18 @@ def _graph_param(request: Request) -> str | None:
     return graph
 
 
-@router.api_route("/graph-store", methods=["GET", "HEAD"], summary="Graph Store Protocol: read")
-async def gsp_get(request: Request, settings: SettingsDep, store: StoreDep) -> Response:
+@router.get("/graph-store", summary="Graph Store Protocol: read")
+def gsp_get(request: Request, settings: SettingsDep, store: StoreDep) -> Response:
     graph = _graph_param(request)
     fmt = negotiate(
         Kind.GRAPH,
         accept=request.headers.get("accept"),
         format_param=request.query_params.get("format"),
     )
-    if graph is not None and graph not in store.graph_names():
+    if graph is not None and graph not in store.describe().graph_names():
         raise NotFound(f"graph <{graph}> does not exist")
     text = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
-    result = await run_in_threadpool(
-        store.execute,
+    result = store.query(
         QueryRequest(
             text,
             Form.CONSTRUCT,
@@ -160,7 +157,7 @@ async def gsp_get(request: Request, settings: SettingsDep, store: StoreDep) -> R
             settings.max_rows,
             settings.query_timeout,
             default_graphs=(graph,) if graph else None,
-        ),
+        )
     )
     headers = {"Vary": "Accept"}
     if result.truncated:
@@ -177,17 +174,16 @@ async def _gsp_write(
             "the default graph is the union of the named graphs and cannot be "
             "written directly; write to a named graph with ?graph=IRI"
         )
-    quads = None
-    if not delete:
-        body = await read_body(request, settings.max_body_bytes)
-        quads = _parse_bounded(request, body, into_graph=graph)
+    body = b"" if delete else await read_body(request, settings.max_body_bytes)
     comment = request.query_params.get("comment")
-    change = await run_in_threadpool(
-        lambda: curation_service(request).replace_graph(
+
+    def work() -> Change:
+        quads = None if delete else _parse(request, body, into_graph=graph)
+        return curation_service(request).replace_graph(
             graph, quads, curator=curator, comment=comment, append=append
         )
-    )
-    return change_response(request, change)
+
+    return change_response(request, await run_in_threadpool(work))
 
 
 @router.put("/graph-store", summary="Graph Store Protocol: replace a graph")

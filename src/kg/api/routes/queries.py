@@ -13,13 +13,13 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from kg.api.deps import get_settings, get_store
+from kg.api.routes.sparql import admission_key
 from kg.errors import NotFound, ParameterError
-from kg.formats import Format, Kind, negotiate
+from kg.formats import HTML, JSON_RESULTS, Kind, negotiate
 from kg.queries import CannedQuery, Registry, bind_parameters, with_values
 from kg.query_catalogue import Enumerations
-from kg.sparql.evaluate import QueryRequest
+from kg.store.base import QueryRequest
 
-HTML = Format("html", Kind.RESULTS, ("text/html",), "html", "")
 PAGING = ("limit", "offset", "format")
 DEFAULT_PAGE = 1000
 
@@ -96,7 +96,7 @@ def run_handler(query: CannedQuery) -> Callable[[Request], Awaitable[Response]]:
         for p in query.parameters:
             if p.enumerate and p.variable in bound:
                 allowed = await run_in_threadpool(enumerations.values, query, p.variable)
-                if bound[p.variable].value not in allowed:
+                if allowed is not None and str(bound[p.variable]) not in allowed:
                     sample = ", ".join(allowed[:5]) + (" …" if len(allowed) > 5 else "")
                     raise ParameterError(
                         f"parameter '{p.name}' must be one of the {len(allowed)} values this "
@@ -109,18 +109,18 @@ def run_handler(query: CannedQuery) -> Callable[[Request], Awaitable[Response]]:
         fmt = negotiate(
             kind, accept=request.headers.get("accept"), format_param=raw.get("format"), extra=extra
         )
-        run_format = (
-            negotiate(Kind.RESULTS, accept=None, format_param="json") if fmt is HTML else fmt
-        )
+        run_format = JSON_RESULTS if fmt is HTML else fmt
+        text = with_values(query, bound)
         result = await run_in_threadpool(
-            store.execute,
+            store.query,
             QueryRequest(
-                text=with_values(query, bound),
+                text=text,
                 form=query.form,
                 format=run_format,
                 max_rows=max(limit, 1),
                 timeout=settings.query_timeout,
                 offset=offset,
+                key=admission_key(text),
             ),
         )
         base = f"{settings.public_url}/queries/{query.name}"
@@ -235,16 +235,10 @@ def build_router(registry: Registry) -> APIRouter:
         router.add_api_route(
             f"/queries/{query.name}.rq",
             source_handler(query),
-            methods=["GET", "HEAD"],
+            methods=["GET"],
             summary=f"SPARQL source of '{query.name}'",
             operation_id=f"source_{query.name}",
             response_class=PlainTextResponse,
-            include_in_schema=False,
-        )
-        router.add_api_route(
-            f"/queries/{query.name}",
-            run_handler(query),
-            methods=["HEAD"],
             include_in_schema=False,
         )
         router.add_api_route(

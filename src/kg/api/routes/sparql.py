@@ -1,21 +1,29 @@
-"""``/sparql``: the SPARQL 1.1 Protocol (query operation) and the Service Description."""
+"""``/sparql``: the SPARQL 1.1 Protocol (query and update operations) and the Service Description.
+
+Only reading the body happens on the event loop; everything else (the nesting pre-scan, the
+classification, negotiation, evaluation in a worker) runs in a thread, so that no request can
+stall the others.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
+from kg.api.auth import require_curator
 from kg.api.body import decode_text, media_type, parse_form, read_body
 from kg.api.deps import SettingsDep, StoreDep
+from kg.api.routes.curation import change_response, curation_service
+from kg.api.service_info import ServiceInfo
 from kg.errors import BadRequest, PayloadTooLarge, ProtocolError, UnsupportedMediaType
 from kg.formats import Kind, negotiate
-from kg.service_description import service_description
+from kg.nesting import check_sparql
 from kg.settings import Settings
-from kg.sparql.evaluate import QueryRequest
 from kg.sparql.operation import Form, check_policy, classify
-from kg.store.base import Store
+from kg.store.base import QueryRequest, Store
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -29,7 +37,12 @@ QUERY_DOC = """SPARQL 1.1 Protocol query operation.
 * Results by content negotiation (`Accept`, with q-values) or `format=`: SELECT/ASK as SPARQL
   JSON, XML, CSV, TSV; CONSTRUCT/DESCRIBE as Turtle, N-Triples, JSON-LD, RDF/XML.
 * Without a query: the Service Description.
-* `LOAD`, `SERVICE`, and `FROM` naming graphs that are not stored are refused (403).
+* Every query has a deadline (`KG_QUERY_TIMEOUT`, or less with `timeout=` seconds; 503 when
+  passed: the evaluation is stopped) and a row cap. A query still running after
+  `KG_CHEAP_QUERY_SECONDS` is *heavy* and competes for a few heavy slots (503 with
+  `Retry-After` when they and their queue are full).
+* `LOAD`, `SERVICE`, and `FROM` naming graphs that are not stored are refused (403); brackets
+  nested deeper than `KG_MAX_NESTING` are refused (400) before parsing.
 """
 
 
@@ -40,6 +53,23 @@ class _Params:
     default_graphs: tuple[str, ...]
     named_graphs: tuple[str, ...]
     format: str | None
+    timeout: str | None = None
+
+
+def _timeout(params: _Params, settings: Settings) -> float:
+    """The query's deadline: ``timeout=`` seconds if given, never more than the server's."""
+    if params.timeout is None or not params.timeout.strip():
+        return settings.query_timeout
+    try:
+        wanted = float(params.timeout)
+    except ValueError:
+        wanted = -1.0
+    if not 0 < wanted < float("inf"):
+        raise BadRequest(
+            f"timeout must be a positive number of seconds; got {params.timeout!r}",
+            parameter="timeout",
+        )
+    return min(wanted, settings.query_timeout)
 
 
 def _one(values: dict[str, list[str]], name: str) -> str | None:
@@ -81,7 +111,7 @@ async def _collect(request: Request, settings: Settings) -> _Params:
             "the request carries more than one operation (a query in the URL and in the body, "
             "or a query and an update); send exactly one"
         )
-    merged = {**url, **{k: v for k, v in body_params.items()}}
+    merged = {**url, **body_params}
     return _Params(
         query=queries[0] if queries else None,
         update=updates[0] if updates else None,
@@ -90,49 +120,33 @@ async def _collect(request: Request, settings: Settings) -> _Params:
         ),
         named_graphs=tuple(url.get("named-graph-uri", []) + body_params.get("named-graph-uri", [])),
         format=_one(merged, "format"),
+        timeout=_one(merged, "timeout"),
     )
 
 
-def _describe_service(
-    request: Request, settings: Settings, store: Store, fmt_param: str | None
-) -> Response:
-    fmt = negotiate(Kind.GRAPH, accept=request.headers.get("accept"), format_param=fmt_param)
-    graph = service_description(
-        endpoint=f"{settings.base_url()}/sparql",
-        graphs=store.graph_stats(),
-        writable=bool(settings.curators()),
-    )
-    rdflib_name = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}[
-        fmt.name
-    ]
-    body = graph.serialize(format=rdflib_name)
-    return Response(body, media_type=fmt.content_type(), headers={"Vary": "Accept"})
-
-
-async def _update(request: Request, update: str) -> Response:
-    from kg.api.auth import require_curator
-    from kg.api.routes.curation import change_response, curation_service
-
-    curator = require_curator(request)
-    comment = request.query_params.get("comment")
-    change = await run_in_threadpool(
-        lambda: curation_service(request).update(update, curator=curator, comment=comment)
-    )
-    return change_response(request, change)
-
-
-async def _run(request: Request, settings: SettingsDep, store: StoreDep) -> Response:
-    params = await _collect(request, settings)
-    if params.update is not None:
-        return await _update(request, params.update)
-    if params.query is None:
-        return _describe_service(request, settings, store, params.format)
-    if len(params.query.encode()) > settings.max_query_bytes:
+def _check_text(text: str, settings: Settings, what: str) -> None:
+    if len(text.encode()) > settings.max_query_bytes:
         raise PayloadTooLarge(
-            f"the query is longer than the limit of {settings.max_query_bytes} bytes"
+            f"the {what} is longer than the limit of {settings.max_query_bytes} bytes "
+            "(KG_MAX_QUERY_BYTES)",
+            limit=settings.max_query_bytes,
         )
+    check_sparql(text, limit=settings.max_nesting)
+
+
+def admission_key(text: str, *parts: tuple[str, ...]) -> str:
+    """The same query on the same dataset gets the same key (whitespace aside)."""
+    digest = hashlib.sha256(" ".join(text.split()).encode())
+    for part in parts:
+        digest.update(b"\x00" + "\x01".join(part).encode())
+    return digest.hexdigest()[:32]
+
+
+def _query(request: Request, settings: Settings, store: Store, params: _Params) -> Response:
+    assert params.query is not None
+    _check_text(params.query, settings, "query")
     op = classify(params.query)
-    known = store.graph_names()
+    known = store.describe().graph_names()
     check_policy(op, known_graphs=known)
     if op.form is Form.UPDATE:
         raise BadRequest(
@@ -147,16 +161,18 @@ async def _run(request: Request, settings: SettingsDep, store: StoreDep) -> Resp
             )
     kind = Kind.GRAPH if op.form.returns_graph else Kind.RESULTS
     fmt = negotiate(kind, accept=request.headers.get("accept"), format_param=params.format)
-    query_request = QueryRequest(
-        text=params.query,
-        form=op.form,
-        format=fmt,
-        max_rows=settings.max_rows,
-        timeout=settings.query_timeout,
-        default_graphs=params.default_graphs or None,
-        named_graphs=params.named_graphs or None,
+    result = store.query(
+        QueryRequest(
+            text=params.query,
+            form=op.form,
+            format=fmt,
+            max_rows=settings.max_rows,
+            timeout=_timeout(params, settings),
+            default_graphs=params.default_graphs or None,
+            named_graphs=params.named_graphs or None,
+            key=admission_key(params.query, params.default_graphs, params.named_graphs),
+        )
     )
-    result = await run_in_threadpool(store.execute, query_request)
     headers = {
         "Vary": "Accept",
         "X-KG-Rows": str(result.rows),
@@ -165,6 +181,34 @@ async def _run(request: Request, settings: SettingsDep, store: StoreDep) -> Resp
     if result.truncated:
         headers["X-KG-Truncated"] = f"true; the result was cut at {settings.max_rows} rows"
     return Response(result.body, media_type=fmt.content_type(), headers=headers)
+
+
+def _update(request: Request, settings: Settings, update: str) -> Response:
+    curator = require_curator(request)
+    _check_text(update, settings, "update")
+    comment = request.query_params.get("comment")
+    change = curation_service(request).update(update, curator=curator, comment=comment)
+    return change_response(request, change)
+
+
+def _describe_service(request: Request, info: ServiceInfo, fmt_param: str | None) -> Response:
+    fmt = negotiate(Kind.GRAPH, accept=request.headers.get("accept"), format_param=fmt_param)
+    return Response(
+        info.service_description(fmt), media_type=fmt.content_type(), headers={"Vary": "Accept"}
+    )
+
+
+async def _run(request: Request, settings: SettingsDep, store: StoreDep) -> Response:
+    params = await _collect(request, settings)
+
+    def handle() -> Response:
+        if params.update is not None:
+            return _update(request, settings, params.update)
+        if params.query is None:
+            return _describe_service(request, request.app.state.service_info, params.format)
+        return _query(request, settings, store, params)
+
+    return await run_in_threadpool(handle)
 
 
 _PROTOCOL_PARAMETERS = [
@@ -199,8 +243,14 @@ _PROTOCOL_PARAMETERS = [
         },
         "description": "Result format; overrides Accept.",
     },
+    {
+        "name": "timeout",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "number", "exclusiveMinimum": 0},
+        "description": "Deadline in seconds, at most the server's (KG_QUERY_TIMEOUT).",
+    },
 ]
-router.add_api_route("/sparql", _run, methods=["HEAD"], include_in_schema=False)
 router.add_api_route(
     "/sparql",
     _run,
@@ -215,7 +265,7 @@ router.add_api_route(
     "/sparql",
     _run,
     methods=["POST"],
-    summary="SPARQL query (POST form or direct)",
+    summary="SPARQL query or update (POST form or direct)",
     description=QUERY_DOC,
     response_class=Response,
     operation_id="sparql_post",

@@ -1,0 +1,52 @@
+"""What the service says about itself (Service Description, health), cached per store version.
+
+Nothing here evaluates a query: the store keeps its per-graph counts up to date, and the
+serialised Service Description is built once per store version and format.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from kg import __version__
+from kg.formats import Format
+from kg.service_description import service_description
+from kg.settings import Settings
+from kg.store.base import Store
+
+
+class ServiceInfo:
+    def __init__(self, settings: Settings, store: Store) -> None:
+        self._settings = settings
+        self._store = store
+        self._lock = threading.Lock()
+        self._sd: dict[tuple[int, str], bytes] = {}
+
+    def service_description(self, fmt: Format) -> bytes:
+        description = self._store.describe()
+        key = (description.version, fmt.name)
+        with self._lock:
+            cached = self._sd.get(key)
+        if cached is not None:
+            return cached
+        graph = service_description(
+            endpoint=f"{self._settings.base_url()}/sparql",
+            graphs=list(description.graphs),
+            writable=bool(self._settings.curators()),
+        )
+        body = graph.serialize(format=fmt.rdflib or "turtle", encoding="utf-8")
+        with self._lock:
+            self._sd = {k: v for k, v in self._sd.items() if k[0] == description.version}
+            self._sd[key] = body
+        return body
+
+    def health(self) -> dict[str, object]:
+        description = self._store.describe()
+        return {
+            "status": "ok",
+            "version": __version__,
+            "store": description.kind,
+            "store_version": description.version,
+            "graphs": len(description.graphs),
+            "triples": description.triples,
+        }

@@ -1,0 +1,284 @@
+"""The store process: the one authoritative copy of the dataset, and the parent of the workers.
+
+It is started from multiprocessing's fork server (a clean, single-threaded process that receives
+only the descriptors it is given), holds the pyoxigraph store, the journal and the resources
+prepared for jobs, and answers control messages from the server one at a time: loads, change
+sets, descriptions, and requests for a new worker.
+
+A worker is an ``os.fork()`` of this single-threaded process, so it shares the dataset
+copy-on-write (no copy, no reload) and nothing is locked by another thread at the moment of the
+fork. The worker's socket goes back to the server with ``SCM_RIGHTS``; from then on the server
+talks to the worker directly and kills it when its deadline passes. Workers and this process
+watch the server's lifeline and die with it (see :mod:`kg.workers.lifeline`); workers also die
+with this process.
+
+This process never parses or evaluates anything a client sent: queries, updates, uploads and
+SHACL validation all run in workers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import resource
+import signal
+import socket
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from multiprocessing.reduction import send_handle
+from pathlib import Path
+from typing import Any, NoReturn
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from kg.errors import KgError, StoreError
+from kg.formats import Format
+from kg.rdfio import from_ox
+from kg.store.base import ChangeSet, DatasetDescription
+from kg.store.journal import Journal
+from kg.store.oxigraph.dataset import DCT_SOURCE, NativeDataset
+from kg.store.oxigraph.jobs import WorkerContext
+from kg.terms import Quad, Term, URIRef
+from kg.workers.lifeline import die_with_parent, set_process_name, watch
+from kg.workers.pool import encode_error
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    kind: str
+    journal: str | None
+    worker_memory_mb: int
+    server_pid: int
+
+
+def _vm_size() -> int:
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):  # pragma: no cover - not Linux
+        return 0
+
+
+class Engine:
+    """The state of the store process and its control operations."""
+
+    def __init__(self, config: EngineConfig, control: Connection, lifeline: Connection) -> None:
+        self.config = config
+        self.control = control
+        self.lifeline = lifeline
+        self.dataset = NativeDataset()
+        self.journal = Journal(Path(config.journal)) if config.journal else None
+        self.version = 0
+        self.resources: dict[str, Graph] = {}
+        self._resource_graphs: dict[str, tuple[str, ...]] = {}
+
+    # -- control operations --------------------------------------------------------------
+
+    def _changed(self, graphs: set[str]) -> int:
+        self.version += 1
+        for name, wanted in self._resource_graphs.items():
+            if graphs & set(wanted):
+                self.resources[name] = self._build_resource(wanted)
+        return self.version
+
+    def describe(self) -> DatasetDescription:
+        return DatasetDescription(self.config.kind, self.version, self.dataset.graphs())
+
+    def load_file(self, graph: str, path: str, fmt: Format) -> tuple[int, int]:
+        count = self.dataset.load_file(graph, Path(path), fmt)
+        return count, self._changed({graph})
+
+    def drop_graph(self, graph: str) -> int:
+        self.dataset.drop_graph(graph)
+        return self._changed({graph})
+
+    def set_metadata(self, graph: str, statements: Sequence[tuple[URIRef, Term]]) -> int:
+        self.dataset.set_metadata(graph, statements)
+        return self._changed(set())
+
+    def replace_graph(self, graph: str, quads: Sequence[Quad]) -> tuple[int, int]:
+        self.dataset.drop_graph(graph)
+        self.dataset.apply((), [q.in_graph(URIRef(graph)) for q in quads])
+        return self.dataset.counts.get(graph, 0), self._changed({graph})
+
+    def apply(self, change: ChangeSet) -> int:
+        if self.journal is not None:
+            self.journal.append(change)
+        self.dataset.apply(change.removed, change.added)
+        return self._changed({str(q.g) for q in (*change.removed, *change.added)})
+
+    def replay(self) -> tuple[int, int]:
+        if self.journal is None:
+            return 0, self.version
+        replayed = 0
+        graphs: set[str] = set()
+        for change in self.journal.replay():
+            self.dataset.apply(change.removed, change.added)
+            graphs.update(str(q.g) for q in (*change.removed, *change.added))
+            replayed += 1
+        if replayed:
+            log.info("replayed %d change sets from %s", replayed, self.journal.path)
+        return replayed, self._changed(graphs)
+
+    def _build_resource(self, graphs: Sequence[str]) -> Graph:
+        out = Graph()
+        for graph in graphs:
+            for q in self.dataset.store.quads_for_pattern(None, None, None, ox.NamedNode(graph)):
+                out.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))
+        return out
+
+    def prepare_resource(self, name: str, graphs: Sequence[str]) -> int:
+        """Keep an rdflib copy of ``graphs`` for jobs; workers forked from now on have it."""
+        self._resource_graphs[name] = tuple(graphs)
+        self.resources[name] = self._build_resource(graphs)
+        return self._changed(set())
+
+    def spawn_worker(self) -> None:
+        """Fork a worker and pass the server its end of the worker's socket."""
+        server_end, worker_end = socket.socketpair()
+        pid = os.fork()
+        if pid == 0:  # the worker: never returns
+            server_end.close()
+            _worker_main(self, worker_end)
+        worker_end.close()
+        try:
+            self.control.send(("ok", (pid, self.version)))
+            send_handle(self.control, server_end.fileno(), self.config.server_pid)
+        finally:
+            server_end.close()
+
+    # -- the loop ------------------------------------------------------------------------
+
+    def handle(self, message: tuple[Any, ...]) -> Any:
+        op, *args = message
+        if op == "describe":
+            return self.describe()
+        if op == "load_file":
+            return self.load_file(*args)
+        if op == "drop_graph":
+            return self.drop_graph(*args)
+        if op == "content_hash":
+            return self.dataset.content_hash(*args)
+        if op == "cited_sources":
+            return self.dataset.distinct_objects(DCT_SOURCE, *args)
+        if op == "set_metadata":
+            return self.set_metadata(*args)
+        if op == "replace_graph":
+            return self.replace_graph(*args)
+        if op == "apply":
+            return self.apply(*args)
+        if op == "replay":
+            return self.replay()
+        if op == "prepare_resource":
+            return self.prepare_resource(*args)
+        raise StoreError(f"unknown store operation {op!r}")
+
+    def serve(self) -> None:
+        while True:
+            ready = wait([self.control, self.lifeline], timeout=0.5)
+            _reap()
+            if self.lifeline in ready:
+                return  # the server is gone
+            if self.control not in ready:
+                continue
+            try:
+                message = self.control.recv()
+            except (EOFError, OSError):
+                return
+            if message[0] == "close":
+                if self.journal is not None:
+                    self.journal.close()
+                self.control.send(("ok", None))
+                return
+            if message[0] == "spawn":
+                try:
+                    self.spawn_worker()
+                except OSError as exc:
+                    self.control.send(("error", encode_error(StoreError(f"fork failed: {exc}"))))
+                continue
+            try:
+                reply: tuple[str, Any] = ("ok", self.handle(message))
+            except KgError as exc:
+                reply = ("error", encode_error(exc))
+            except Exception as exc:
+                log.error("store operation %s failed:\n%s", message[0], traceback.format_exc())
+                reply = ("error", encode_error(StoreError(f"the store failed: {exc}")))
+            self.control.send(reply)
+
+
+def _reap() -> None:
+    """Collect exited workers (they are this process's children)."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def _worker_main(engine: Engine, sock: socket.socket) -> NoReturn:
+    """The loop of one worker: receive a job, run it, answer; exit with the server."""
+    code = 0
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        die_with_parent()
+        watch(engine.lifeline.fileno())
+        set_process_name("kg-worker")
+        engine.control.close()
+        if engine.config.worker_memory_mb > 0:
+            vm = _vm_size()
+            if vm:
+                limit = vm + engine.config.worker_memory_mb * 1024 * 1024
+                with contextlib.suppress(ValueError, OSError):
+                    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        conn = Connection(sock.detach())
+        ctx = WorkerContext(engine.dataset, dict(engine.resources))
+        while True:
+            try:
+                kind, job = conn.recv()
+            except (EOFError, OSError):
+                break
+            if kind != "job":
+                break
+            conn.send(_run_job(ctx, job))
+    except BaseException:  # pragma: no cover - last resort: never return into the engine
+        code = 1
+    os._exit(code)
+
+
+def _run_job(ctx: WorkerContext, job: Any) -> tuple[str, Any]:
+    try:
+        return ("ok", job.run(ctx))
+    except KgError as exc:
+        return ("error", encode_error(exc))
+    except MemoryError:
+        return (
+            "error",
+            encode_error(
+                StoreError(
+                    "the evaluation needed more memory than one worker may use "
+                    "(KG_QUERY_MEMORY_MB) and was stopped"
+                )
+            ),
+        )
+    except RecursionError:
+        return ("error", encode_error(StoreError("the evaluation nested too deeply")))
+    except Exception as exc:
+        return ("crash", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
+
+
+def main(config: EngineConfig, control: Connection, lifeline: Connection) -> None:
+    """Entry point of the store process (started through the fork server)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent()
+    set_process_name("kg-store")
+    Engine(config, control, lifeline).serve()
