@@ -40,7 +40,8 @@ from kg.store.oxigraph.jobs import (
     UpdateEffectJob,
 )
 from kg.terms import Object, Quad, Subject, Term, Triple, URIRef
-from kg.workers.pool import PoolLimits, WorkerHandle, WorkerPool, decode_error
+from kg.workers.handle import WorkerHandle, decode_error
+from kg.workers.pool import PoolLimits, WorkerPool
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

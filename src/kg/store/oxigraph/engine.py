@@ -43,8 +43,8 @@ from kg.store.journal import Journal
 from kg.store.oxigraph.dataset import DCT_SOURCE, NativeDataset
 from kg.store.oxigraph.jobs import WorkerContext
 from kg.terms import Quad, Term, URIRef
+from kg.workers.handle import encode_error
 from kg.workers.lifeline import die_with_parent, set_process_name, watch
-from kg.workers.pool import encode_error
 
 log = logging.getLogger(__name__)
 
