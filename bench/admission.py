@@ -35,9 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.server import alive, free_port, process_tree, start  # noqa: E402
 
-RUNAWAY = (
-    "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?x ?y }"
-)
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?x ?y }"
 PATHOLOGICAL = "SELECT * WHERE { ?s ?p ?o } " + "a." * 49_000
 CHEAP = "ASK {}"
 
@@ -53,9 +51,8 @@ def big_upload(limit: int = 10_000_000, nodes: int = 9_900) -> bytes:
     pad = "x" * ((limit - len(head)) // nodes - fixed - 8)
     lines = [head]
     for n in range(nodes):
-        lines.append(
-            f'<https://w3id.org/unhr/id/org/ngo/bench-{n:04d}> a unhr:NGO ; rdfs:label "{pad} {n}"@en .\n'
-        )
+        node = f"<https://w3id.org/unhr/id/org/ngo/bench-{n:04d}>"
+        lines.append(f'{node} a unhr:NGO ; rdfs:label "{pad} {n}"@en .\n')
     return "".join(lines).encode()
 
 
@@ -139,7 +136,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=200, help="ASK requests per scenario")
     parser.add_argument("--runaways", type=int, default=4, help="runaway clients")
     args = parser.parse_args()
-    token = "bench-token-0123456789abcdef"
+    token = "bench-token-0123456789abcdef"  # noqa: S105 - a throw-away server's token
     upload = big_upload()
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()

@@ -1,11 +1,12 @@
-"""Read latency of the store backends on the real graph, against raw in-memory pyoxigraph.
+"""Read latency of the store (its worker path) on the real graph, against raw pyoxigraph.
 
 Run: .venv/bin/python bench/store_latency.py [--runs 50]
 
-Every backend loads the repository's ontology/, shapes/ and data/ the way `kg serve` does, then
-each query runs --runs times (after one warm-up); the table gives the median and p90 in ms of
-"evaluate + serialise to SPARQL JSON", the unit an HTTP request pays for. Timings on a shared
-machine are noisy: compare the ratios within one run.
+Both load the repository's ontology/, shapes/ and data/ the way `kg serve` does, then each query
+runs --runs times (after one warm-up); the table gives the median and p90 in ms of "evaluate +
+serialise to SPARQL JSON", the unit an HTTP request pays for. The store's path is a job sent to a
+worker process, whose deadline can stop it. Timings on a shared machine are noisy: compare the
+ratios within one run.
 """
 
 from __future__ import annotations
@@ -19,12 +20,12 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat, Store
 
-from kg.formats import RESULT_FORMATS
+from kg.formats import JSON_RESULTS
 from kg.layout import discover, project_root
 from kg.settings import Settings
-from kg.sparql.evaluate import QueryRequest
 from kg.sparql.operation import Form
 from kg.startup import prepare_store
+from kg.store.base import QueryRequest
 
 P = """PREFIX unhr: <https://w3id.org/unhr/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -66,42 +67,34 @@ def timed(fn: Callable[[], object], runs: int) -> tuple[float, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--runs", type=int, default=50)
     args = parser.parse_args()
     root = project_root()
     raw = Store()
     for gf in discover(root):
         raw.bulk_load(path=str(gf.path), format=RdfFormat.TURTLE, to_graph=NamedNode(gf.graph))
-    json_fmt = RESULT_FORMATS[0]
-    tmp = Path(tempfile.mkdtemp())
+    settings = Settings(root=root, store="memory", data_dir=Path(tempfile.mkdtemp()))
+    store = prepare_store(settings, progress=False)
     backends: dict[str, Callable[[str], object]] = {
-        "pyoxigraph in memory (raw)": lambda q: raw.query(
+        "pyoxigraph in memory (raw)": lambda q: raw.query(  # type: ignore[union-attr]
             q, use_default_graph_as_union=True
-        ).serialize(format=QueryResultsFormat.JSON),  # type: ignore[union-attr]
+        ).serialize(format=QueryResultsFormat.JSON),
+        "store, worker process (server path)": lambda q: store.query(
+            QueryRequest(q, Form.SELECT, JSON_RESULTS, 100_000, 30.0)
+        ),
     }
-    stores = {}
-    for label, kind, workers in (
-        ("embedded, inline", "embedded", 0),
-        ("embedded, forked worker (server default)", "embedded", 2),
-        ("disk (RocksDB), inline", "disk", 0),
-    ):
-        settings = Settings(
-            root=root, store=kind, data_dir=tmp / label.split(",")[0], query_workers=workers
-        )
-        time.perf_counter()
-        store = prepare_store(settings, progress=False)
-        stores[label] = store
-        backends[label] = lambda q, s=store: s.execute(
-            QueryRequest(q, Form.SELECT, json_fmt, 100_000, 30.0)
-        )
     names = list(backends)
-    for _qname, text in QUERIES.items():
-        cells = []
-        for name in names:
-            median, p90 = timed(lambda n=name, t=text: backends[n](t), args.runs)
-            cells.append(f"{median:.2f} / {p90:.2f}")
-    for store in stores.values():
+    print(f"{'query':24} " + " | ".join(f"{n:>36}" for n in names))
+    print("median / p90 in ms")
+    try:
+        for qname, text in QUERIES.items():
+            cells = []
+            for name in names:
+                median, p90 = timed(lambda n=name, t=text: backends[n](t), args.runs)
+                cells.append(f"{median:.2f} / {p90:.2f}")
+            print(f"{qname:24} " + " | ".join(f"{c:>36}" for c in cells))
+    finally:
         store.close()
 
 

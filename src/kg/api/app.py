@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import logging
-import uuid
-from collections.abc import Awaitable, Callable
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from kg import __version__
 from kg.api import errors
 from kg.api.head import HeadAsGet
+from kg.api.request_id import RequestId
 from kg.api.routes import curation, meta, queries, sparql
 from kg.api.service_info import ServiceInfo
 from kg.curation.service import CurationService, Limits
@@ -56,15 +55,6 @@ def create_app(settings: Settings, store: Store, registry: Registry | None = Non
     queries.install(app, registry or load_registry(settings.root / "queries"))
     _attach(app, settings, store)
 
-    @app.middleware("http")
-    async def add_request_id(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        request.state.request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
-        response = await call_next(request)
-        response.headers["X-Request-ID"] = request.state.request_id
-        return response
-
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origin_list(),
@@ -75,6 +65,7 @@ def create_app(settings: Settings, store: Store, registry: Registry | None = Non
         max_age=600,
     )
     app.add_middleware(HeadAsGet)
+    app.add_middleware(RequestId)
     errors.install(app)
     app.include_router(meta.router)
     app.include_router(sparql.router)
