@@ -40,3 +40,10 @@ PREFIXES: dict[str, str] = {
 def graph_iri(name: str) -> str:
     """The IRI of the named graph called ``name``."""
     return f"{GRAPH}{name}"
+
+
+#: Server-maintained graphs: provenance and load bookkeeping, the canned-query catalogue, and
+#: the entailments of the ontology (none of them is written by curators).
+METADATA_GRAPH = graph_iri("metadata")
+CATALOGUE_GRAPH = graph_iri("queries")
+INFERRED_GRAPH = graph_iri("inferred")

@@ -11,7 +11,7 @@ import logging
 import threading
 
 from kg.errors import QueryTimeout, ServerBusy
-from kg.namespaces import GRAPH, ID
+from kg.namespaces import CATALOGUE_GRAPH, ID
 from kg.queries import CannedQuery, Registry
 from kg.sparql.operation import Form, where_clause
 from kg.store.base import Store
@@ -19,7 +19,7 @@ from kg.terms import BNode, Literal, Quad, URIRef, literal
 
 log = logging.getLogger(__name__)
 
-CATALOGUE_GRAPH = f"{GRAPH}queries"
+
 SH = "http://www.w3.org/ns/shacl#"
 DCT = "http://purl.org/dc/terms/"
 RDF_TYPE = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")

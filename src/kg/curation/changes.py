@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from kg import namespaces
 from kg.namespaces import GRAPH, ID, UNHR
 from kg.rdfio import serialize_nquads
 from kg.terms import Quad, URIRef, literal
@@ -18,10 +19,11 @@ PROV = "http://www.w3.org/ns/prov#"
 DCT = "http://purl.org/dc/terms/"
 RDF_TYPE = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 RDFS_COMMENT = URIRef("http://www.w3.org/2000/01/rdf-schema#comment")
-METADATA_GRAPH = URIRef(f"{GRAPH}metadata")
-CATALOGUE_GRAPH = URIRef(f"{GRAPH}queries")
+METADATA_GRAPH = URIRef(namespaces.METADATA_GRAPH)
 #: Graphs the server maintains itself; no write may touch them.
-PROTECTED = frozenset({str(METADATA_GRAPH), str(CATALOGUE_GRAPH)})
+PROTECTED = frozenset(
+    {namespaces.METADATA_GRAPH, namespaces.CATALOGUE_GRAPH, namespaces.INFERRED_GRAPH}
+)
 CHANGESET_ID = re.compile(r"^cs-\d{8}T\d{6}Z-[0-9a-f]{6}$")
 
 

@@ -14,16 +14,22 @@ from dataclasses import dataclass
 from rdflib import Graph
 from rdflib.term import Node
 
+from kg.namespaces import INFERRED_GRAPH
 from kg.store.base import JobContext, Reader
-from kg.terms import DEFAULT_GRAPH, BNode, Quad, Subject, Triple, URIRef
+from kg.terms import BNode, Quad, Subject, Triple, URIRef
 from kg.validation import ValidationReport, validate_graph
 
 SHAPES_RESOURCE = "shapes"
 ONTOLOGY_RESOURCE = "ontology"
 
 
-def _about(reader: Reader, node: Subject) -> list[Triple]:
-    return [q.triple for q in reader.quads(s=node, g=DEFAULT_GRAPH)]
+def _about(reader: Reader, node: Subject) -> set[Triple]:
+    """What the data asserts about ``node`` (entailments left out: shapes judge the data)."""
+    return {
+        q.triple
+        for q in reader.quads(s=node)
+        if not q.in_default_graph and str(q.g) != INFERRED_GRAPH
+    }
 
 
 def _neighbourhood(reader: Reader, nodes: Iterable[Subject]) -> set[Triple]:
@@ -57,7 +63,9 @@ class ValidateChange:
             removed_from.setdefault(q.triple, set()).add(q.g)
         for triple, graphs in removed_from.items():
             asserted = {
-                q.g for q in reader.quads(triple.s, triple.p, triple.o) if not q.in_default_graph
+                q.g
+                for q in reader.quads(triple.s, triple.p, triple.o)
+                if not q.in_default_graph and str(q.g) != INFERRED_GRAPH
             }
             if not asserted - graphs:
                 state.discard(triple)

@@ -289,6 +289,12 @@ class Store(Protocol):
         """Re-apply durable change sets after the files are loaded; return how many."""
         ...
 
+    def set_entailment(self, rule_graphs: Sequence[str], target: str) -> int:
+        """Materialise what the ontology axioms of ``rule_graphs`` entail (see
+        :mod:`kg.inference`) into graph ``target``, and keep it current on every later change,
+        in the same step as the change. Return the number of entailed triples."""
+        ...
+
     def start(self) -> None:
         """Start serving reads (workers) once the initial load is done."""
         ...

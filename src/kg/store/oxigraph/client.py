@@ -249,6 +249,11 @@ class OxigraphStore:
         self._changed(version)
         return int(count)
 
+    def set_entailment(self, rule_graphs: Sequence[str], target: str) -> int:
+        count, version = self._call("set_entailment", tuple(rule_graphs), target)
+        self._changed(version)
+        return int(count)
+
     def replay_journal(self) -> int:
         count, version = self._call("replay")
         self._changed(version)

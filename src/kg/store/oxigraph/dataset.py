@@ -14,14 +14,15 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg import namespaces
 from kg.errors import RdfSyntaxError, StoreError
 from kg.formats import Format
-from kg.namespaces import GRAPH, UNHR
+from kg.namespaces import UNHR
 from kg.rdfio import from_ox_quad, ox_format, to_ox, to_ox_quad
 from kg.store.base import GraphInfo
 from kg.terms import Quad, Term, URIRef
 
-METADATA_GRAPH = f"{GRAPH}metadata"
+METADATA_GRAPH = namespaces.METADATA_GRAPH
 CONTENT_HASH = f"{UNHR}contentHash"
 DCT_SOURCE = "http://purl.org/dc/terms/source"
 _DEFAULT = ox.DefaultGraph()
@@ -112,8 +113,8 @@ class NativeDataset:
             return 0
         return self.counts[graph]
 
-    def set_metadata(self, graph: str, statements: Sequence[tuple[URIRef, Term]]) -> None:
-        """Replace what the metadata graph says about ``graph`` by ``statements``."""
+    def set_metadata(self, graph: str, statements: Sequence[tuple[URIRef, Term]]) -> list[Quad]:
+        """Replace what the metadata graph says about ``graph``; return the quads touched."""
         subject = URIRef(graph)
         meta = URIRef(METADATA_GRAPH)
         old = [
@@ -122,6 +123,7 @@ class NativeDataset:
         ]
         new = [Quad(subject, p, o, meta) for p, o in statements]
         self.apply(old, new)
+        return [*old, *new]
 
     # -- changes -------------------------------------------------------------------------
 

@@ -41,6 +41,7 @@ from kg.rdfio import from_ox
 from kg.store.base import ChangeSet, DatasetDescription
 from kg.store.journal import Journal
 from kg.store.oxigraph.dataset import DCT_SOURCE, NativeDataset
+from kg.store.oxigraph.entailment import Entailment
 from kg.store.oxigraph.jobs import WorkerContext
 from kg.terms import Quad, Term, URIRef
 from kg.workers.handle import encode_error
@@ -77,6 +78,7 @@ class Engine:
         self.version = 0
         self.resources: dict[str, Graph] = {}
         self._resource_graphs: dict[str, tuple[str, ...]] = {}
+        self.entailment: Entailment | None = None
 
     # -- control operations --------------------------------------------------------------
 
@@ -90,28 +92,45 @@ class Engine:
     def describe(self) -> DatasetDescription:
         return DatasetDescription(self.config.kind, self.version, self.dataset.graphs())
 
+    def _rematerialise(self) -> None:
+        if self.entailment is not None:
+            self.entailment.materialise()
+
     def load_file(self, graph: str, path: str, fmt: Format) -> tuple[int, int]:
         count = self.dataset.load_file(graph, Path(path), fmt)
+        self._rematerialise()
         return count, self._changed({graph})
 
     def drop_graph(self, graph: str) -> int:
         self.dataset.drop_graph(graph)
+        self._rematerialise()
         return self._changed({graph})
 
     def set_metadata(self, graph: str, statements: Sequence[tuple[URIRef, Term]]) -> int:
-        self.dataset.set_metadata(graph, statements)
+        touched = self.dataset.set_metadata(graph, statements)
+        if self.entailment is not None:
+            self.entailment.follow(touched)
         return self._changed(set())
 
     def replace_graph(self, graph: str, quads: Sequence[Quad]) -> tuple[int, int]:
         self.dataset.drop_graph(graph)
         self.dataset.apply((), [q.in_graph(URIRef(graph)) for q in quads])
+        self._rematerialise()
         return self.dataset.counts.get(graph, 0), self._changed({graph})
 
     def apply(self, change: ChangeSet) -> int:
         if self.journal is not None:
             self.journal.append(change)
         self.dataset.apply(change.removed, change.added)
+        if self.entailment is not None:
+            self.entailment.follow((*change.removed, *change.added))
         return self._changed({str(q.g) for q in (*change.removed, *change.added)})
+
+    def set_entailment(self, rule_graphs: Sequence[str], target: str) -> tuple[int, int]:
+        """Materialise the rules of ``rule_graphs`` into ``target`` and keep it current."""
+        self.entailment = Entailment(self.dataset, rule_graphs, target)
+        count = self.entailment.materialise()
+        return count, self._changed({target})
 
     def replay(self) -> tuple[int, int]:
         if self.journal is None:
@@ -120,6 +139,8 @@ class Engine:
         graphs: set[str] = set()
         for change in self.journal.replay():
             self.dataset.apply(change.removed, change.added)
+            if self.entailment is not None:
+                self.entailment.follow((*change.removed, *change.added))
             graphs.update(str(q.g) for q in (*change.removed, *change.added))
             replayed += 1
         if replayed:
@@ -173,6 +194,8 @@ class Engine:
             return self.replace_graph(*args)
         if op == "apply":
             return self.apply(*args)
+        if op == "set_entailment":
+            return self.set_entailment(*args)
         if op == "replay":
             return self.replay()
         if op == "prepare_resource":
