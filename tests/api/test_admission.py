@@ -162,3 +162,26 @@ def test_unexpected_error_is_500_with_request_id(mini_root: Path, mini_store: St
     assert error["code"] == "internal-error"
     assert "disk on fire" not in response.text
     assert error["request_id"] and error["request_id"] == response.headers["x-request-id"]
+
+
+def test_health_and_service_description_never_wait_for_a_worker(
+    pooled: tuple[TestClient, Store],
+) -> None:
+    client, _ = pooled
+    # Take every worker the pool may start, then ask for health and the Service Description.
+    threads = [
+        threading.Thread(target=lambda: get(client, SLOW, timeout="2"), daemon=True)
+        for _ in range(6)
+    ]
+    for t in threads:
+        t.start()
+    time.sleep(0.8)
+    started = time.monotonic()
+    health = client.get("/healthz")
+    description = client.get("/sparql", headers={"Accept": "text/turtle"})
+    elapsed = time.monotonic() - started
+    for t in threads:
+        t.join()
+    assert health.status_code == 200 and health.json()["triples"] > 0
+    assert description.status_code == 200 and "sd:Service" in description.text
+    assert elapsed < 0.5, f"health and the Service Description took {elapsed:.2f} s"

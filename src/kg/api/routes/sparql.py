@@ -79,13 +79,13 @@ def _one(values: dict[str, list[str]], name: str) -> str | None:
     return got[0] if got else None
 
 
-async def _collect(request: Request, settings: Settings) -> _Params:
+def _collect(request: Request, body: bytes | None) -> _Params:
+    """The protocol's parameters, from the URL and the body (decoded here, off the loop)."""
     url = {k: request.query_params.getlist(k) for k in request.query_params}
     body_params: dict[str, list[str]] = {}
     direct_query: str | None = None
     direct_update: str | None = None
-    if request.method == "POST":
-        body = await read_body(request, settings.max_body_bytes)
+    if body is not None:
         kind = media_type(request)
         if kind == "application/x-www-form-urlencoded":
             body_params = parse_form(body)
@@ -199,9 +199,10 @@ def _describe_service(request: Request, info: ServiceInfo, fmt_param: str | None
 
 
 async def _run(request: Request, settings: SettingsDep, store: StoreDep) -> Response:
-    params = await _collect(request, settings)
+    body = await read_body(request, settings.max_body_bytes) if request.method == "POST" else None
 
     def handle() -> Response:
+        params = _collect(request, body)
         if params.update is not None:
             return _update(request, settings, params.update)
         if params.query is None:
