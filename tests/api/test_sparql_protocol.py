@@ -292,10 +292,22 @@ def test_cors_preflight_and_read(client: TestClient) -> None:
     assert read.headers["access-control-allow-origin"] == "*"
 
 
-def test_method_not_allowed_is_405(client: TestClient) -> None:
-    response = client.put("/sparql", content="x")
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("PUT", "/sparql", "GET, HEAD, POST"),
+        ("DELETE", "/queries", "GET, HEAD"),
+        ("PATCH", "/graph-store", "DELETE, GET, HEAD, POST, PUT"),
+        ("PUT", "/validate", "POST"),
+    ],
+)
+def test_method_not_allowed_is_405_naming_what_the_route_allows(
+    client: TestClient, method: str, path: str, allowed: str
+) -> None:
+    response = client.request(method, path, content="x")
     assert response.status_code == 405
     assert response.json()["error"]["code"] == "method-not-allowed"
+    assert response.headers["allow"] == allowed
 
 
 def test_unsupported_content_type_is_415(client: TestClient) -> None:

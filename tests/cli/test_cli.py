@@ -153,6 +153,25 @@ def test_validate_exit_codes(mini_root: Path, repo_root: Path) -> None:
     assert '"conforms": false' in as_json.output
 
 
+def test_serve_applies_setting_flags(mini_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+
+    seen: dict[str, object] = {}
+
+    def fake_run(application: object, **options: object) -> None:
+        seen["max_rows"] = application.state.settings.max_rows  # type: ignore[attr-defined]
+        seen["graceful"] = options["timeout_graceful_shutdown"]
+
+    monkeypatch.setattr(uvicorn, "run", fake_run)
+    result = runner.invoke(
+        app,
+        ["serve", "--setting", "max_rows=5", "-s", "KG_SHUTDOWN_SECONDS=3"],
+        env=env_for(mini_root),
+    )
+    assert result.exit_code == 0, result.output
+    assert seen == {"max_rows": 5, "graceful": 3}
+
+
 def test_serve_stops_on_a_malformed_canned_query(mini_root: Path) -> None:
     (mini_root / "queries" / "bad.rq").write_text("#+ summary: x\n#+ colour: red\nSELECT * {}\n")
     result = runner.invoke(app, ["serve", "--port", "0"], env=env_for(mini_root))

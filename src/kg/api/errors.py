@@ -32,17 +32,20 @@ def request_id(request: Request) -> str:
     return str(getattr(request.state, "request_id", "-"))
 
 
+_METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
+
+
 def allowed_methods(request: Request) -> str:
-    """The methods some route of this path answers (for a 405's ``Allow`` header)."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches(request.scope)
-        if match is not Match.NONE:
-            methods.update(getattr(route, "methods", None) or ())
-    if "GET" in methods:
-        methods.add("HEAD")
-    methods.add("OPTIONS")
-    return ", ".join(sorted(methods))
+    """The methods some route answers at this path (for a 405's ``Allow`` header)."""
+    allowed = {
+        method
+        for method in _METHODS
+        for route in request.app.router.routes
+        if route.matches({**request.scope, "method": method})[0] is Match.FULL
+    }
+    if "GET" in allowed:
+        allowed.add("HEAD")
+    return ", ".join(sorted(allowed))
 
 
 def error_response(
