@@ -137,7 +137,7 @@ class Settings(BaseSettings):
     max_nesting: int = Field(
         256,
         ge=8,
-        le=2000,
+        le=1000,
         description=(
             "Deepest bracket nesting accepted in a query, an update or an uploaded document "
             "(checked before parsing: the parsers recurse, and deep nesting would overflow "

@@ -245,11 +245,33 @@ def test_default_graph_uri_and_named_graph_uri(client: TestClient) -> None:
     assert response.text.split()[1:] == [f"{GRAPH}source-a"]
 
 
-def test_unknown_dataset_graph_is_400(client: TestClient) -> None:
-    response = client.get(
-        "/sparql", params={"query": "ASK {}", "default-graph-uri": "file:///etc/passwd"}
+def test_a_dataset_graph_that_is_not_stored_is_empty_and_never_fetched(
+    client: TestClient,
+) -> None:
+    # SPARQL 1.1 Protocol: the dataset holds an empty graph; nothing is dereferenced.
+    for param in ("default-graph-uri", "named-graph-uri"):
+        response = client.get(
+            "/sparql",
+            params={
+                "query": "ASK { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }",
+                param: "file:///etc/passwd",
+            },
+            headers={"Accept": "application/sparql-results+json"},
+        )
+        assert response.status_code == 200
+        if param == "default-graph-uri":
+            # The named graphs are all there (only the default graph was chosen).
+            assert response.json()["boolean"] is True
+    only_missing = client.get(
+        "/sparql",
+        params={
+            "query": "ASK { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }",
+            "default-graph-uri": "file:///etc/passwd",
+            "named-graph-uri": "http://127.0.0.1:9/nothing",
+        },
+        headers={"Accept": "application/sparql-results+json"},
     )
-    assert response.status_code == 400
+    assert only_missing.json()["boolean"] is False
 
 
 def test_service_description_without_query(client: TestClient) -> None:

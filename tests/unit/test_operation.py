@@ -66,7 +66,26 @@ def test_outbound_access_is_forbidden(text: str) -> None:
 def test_from_a_known_graph_is_allowed() -> None:
     op = classify("SELECT * FROM <https://w3id.org/unhr/graph/a> WHERE { ?s ?p ?o }")
     check_policy(op, known_graphs=frozenset({"https://w3id.org/unhr/graph/a"}))
-    assert op.from_graphs == ("https://w3id.org/unhr/graph/a",)
+    assert op.from_graphs == ("<https://w3id.org/unhr/graph/a>",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "PREFIX g: <https://w3id.org/unhr/graph/> SELECT * FROM g:a WHERE { ?s ?p ?o }",
+        "BASE <https://w3id.org/unhr/graph/> SELECT * FROM <a> WHERE { ?s ?p ?o }",
+        "SELECT * FROM <a> WHERE { ?s ?p ?o }",
+    ],
+)
+def test_from_iris_are_resolved_before_the_policy_looks_at_them(text: str) -> None:
+    known = frozenset({"https://w3id.org/unhr/graph/a"})
+    check_policy(classify(text), known_graphs=known, base_iri="https://w3id.org/unhr/graph/x")
+    with pytest.raises(Forbidden, match="unhr/elsewhere/a"):
+        check_policy(
+            classify(text.replace("graph/", "elsewhere/")),
+            known_graphs=known,
+            base_iri="https://w3id.org/unhr/elsewhere/x",
+        )
 
 
 def test_text_that_is_no_operation_is_a_syntax_error() -> None:

@@ -186,13 +186,24 @@ class CurationService:
         comment: str | None = None,
         source: str | None = None,
         dry_run: bool = False,
+        using_graphs: tuple[str, ...] | None = None,
+        using_named_graphs: tuple[str, ...] | None = None,
     ) -> Change:
         op = classify(text)
         if op.form is not Form.UPDATE:
             raise BadRequest("this is a query, not an update; send it to /sparql as 'query'")
+        if (using_graphs or using_named_graphs) and op.uses_with:
+            raise BadRequest(
+                "an update with WITH cannot also take using-graph-uri or using-named-graph-uri "
+                "(SPARQL 1.1 Protocol, 2.2.3)"
+            )
         cs_id = new_changeset_id()
         with self._lock:
-            check_policy(op, known_graphs=self._store.describe().graph_names())
+            check_policy(
+                op,
+                known_graphs=self._store.describe().graph_names(),
+                base_iri=self._limits.base_iri,
+            )
             delta = self._store.update_effect(
                 UpdateRequest(
                     text=text,
@@ -200,6 +211,8 @@ class CurationService:
                     timeout=self._limits.timeout,
                     max_changes=self._limits.max_triples,
                     base_iri=self._limits.base_iri,
+                    using_graphs=using_graphs,
+                    using_named_graphs=using_named_graphs,
                 )
             )
             return self._commit(

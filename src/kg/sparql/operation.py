@@ -96,6 +96,7 @@ class Operation:
     from_named_graphs: tuple[str, ...]
     uses_service: bool
     uses_load: bool
+    uses_with: bool = False
 
 
 def token_spans(text: str) -> list[Span]:
@@ -206,7 +207,7 @@ def classify(text: str) -> Operation:
     form: Form | None = None
     froms: list[str] = []
     from_named: list[str] = []
-    service = load = False
+    service = load = with_ = False
     i = 0
     while i < len(tokens):
         kind, value = tokens[i]
@@ -219,11 +220,13 @@ def classify(text: str) -> Operation:
             service = True
         elif word == "LOAD":
             load = True
+        elif word == "WITH":
+            with_ = True
         elif word == "FROM" and form is not None and form is not Form.UPDATE:
             named = i + 1 < len(tokens) and tokens[i + 1][1].upper() == "NAMED"
             j = i + 2 if named else i + 1
             target = tokens[j][1] if j < len(tokens) else ""
-            (from_named if named else froms).append(target.strip("<>"))
+            (from_named if named else froms).append(target)
             i = j
         i += 1
     if form is None:
@@ -233,22 +236,36 @@ def classify(text: str) -> Operation:
             line=1,
             column=1,
         )
-    return Operation(text, form, tuple(froms), tuple(from_named), service, load)
+    return Operation(text, form, tuple(froms), tuple(from_named), service, load, with_)
 
 
-def check_policy(op: Operation, *, known_graphs: frozenset[str]) -> None:
+def check_policy(
+    op: Operation,
+    *,
+    known_graphs: frozenset[str],
+    base_iri: str | None = None,
+    dataset_given: bool = False,
+) -> None:
     """Refuse what reaches outside the store: ``LOAD``, ``SERVICE``, and ``FROM`` on unknown graphs.
 
     ``FROM``/``FROM NAMED`` only ever select graphs already in the store (they are never
     dereferenced); naming any other IRI is refused so that nobody mistakes them for a fetch.
+    When the protocol's ``default-graph-uri``/``named-graph-uri`` are given (``dataset_given``)
+    they replace the query's own dataset, and its ``FROM`` clauses do not matter.
     """
+    from kg.sparql.iris import prologue_of, resolve_iri
+
     if op.uses_load:
         raise Forbidden("LOAD is not allowed: this server never fetches documents or files")
     if op.uses_service:
         raise Forbidden(
             "SERVICE (federated query) is not allowed on this server: it never contacts other hosts"
         )
-    for iri in (*op.from_graphs, *op.from_named_graphs):
+    if dataset_given:
+        return
+    prologue = prologue_of(op.text) if op.from_graphs or op.from_named_graphs else ""
+    for token in (*op.from_graphs, *op.from_named_graphs):
+        iri = resolve_iri(token, prologue, base_iri=base_iri)
         if iri not in known_graphs:
             raise Forbidden(
                 f"FROM <{iri}> names a graph that is not in this store; FROM and FROM NAMED only "

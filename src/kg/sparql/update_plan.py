@@ -296,16 +296,6 @@ def parse_template(block: str, prologue: str, *, base_iri: str | None) -> Templa
     return Template(tuple(quads))
 
 
-def resolve_iri(token: str, prologue: str, *, base_iri: str | None) -> str:
-    """An IRI token of the update (``<…>``, relative or prefixed) as an absolute IRI."""
-    document = f"{prologue}\n<urn:x-kg:s> <urn:x-kg:p> {token} ."
-    try:
-        (quad,) = parse(document.encode(), by_name("turtle"), base_iri=base_iri)
-    except (RdfSyntaxError, ValueError):
-        raise BadRequest(f"cannot resolve the IRI {token} of the update") from None
-    return str(quad.o)
-
-
 def instantiate(
     template: Template,
     solution: Mapping[str, Term],
@@ -348,6 +338,5 @@ __all__: Sequence[str] = [
     "instantiate",
     "parse_template",
     "plan_update",
-    "resolve_iri",
     "where_query",
 ]

@@ -54,6 +54,9 @@ class _Params:
     named_graphs: tuple[str, ...]
     format: str | None
     timeout: str | None = None
+    using_graphs: tuple[str, ...] = ()
+    using_named_graphs: tuple[str, ...] = ()
+    update_in_url: bool = False
 
 
 def _timeout(params: _Params, settings: Settings) -> float:
@@ -112,6 +115,10 @@ def _collect(request: Request, body: bytes | None) -> _Params:
             "or a query and an update); send exactly one"
         )
     merged = {**url, **body_params}
+
+    def listed(name: str) -> tuple[str, ...]:
+        return tuple(url.get(name, []) + body_params.get(name, []))
+
     return _Params(
         query=queries[0] if queries else None,
         update=updates[0] if updates else None,
@@ -121,6 +128,9 @@ def _collect(request: Request, body: bytes | None) -> _Params:
         named_graphs=tuple(url.get("named-graph-uri", []) + body_params.get("named-graph-uri", [])),
         format=_one(merged, "format"),
         timeout=_one(merged, "timeout"),
+        using_graphs=listed("using-graph-uri"),
+        using_named_graphs=listed("using-named-graph-uri"),
+        update_in_url=request.method == "GET" and "update" in url,
     )
 
 
@@ -142,23 +152,27 @@ def admission_key(text: str, *parts: tuple[str, ...]) -> str:
     return digest.hexdigest()[:32]
 
 
+def base_iri(settings: Settings) -> str:
+    """The service's base IRI: relative IRIs in queries and updates resolve against it."""
+    return f"{settings.base_url()}/sparql"
+
+
 def _query(request: Request, settings: Settings, store: Store, params: _Params) -> Response:
     assert params.query is not None
     _check_text(params.query, settings, "query")
     op = classify(params.query)
-    known = store.describe().graph_names()
-    check_policy(op, known_graphs=known)
+    check_policy(
+        op,
+        known_graphs=store.describe().graph_names(),
+        base_iri=base_iri(settings),
+        dataset_given=bool(params.default_graphs or params.named_graphs),
+    )
     if op.form is Form.UPDATE:
         raise BadRequest(
             "an update was sent as 'query'; send updates as 'update' or "
             "application/sparql-update (and note this endpoint is read-only)"
         )
-    for iri in (*params.default_graphs, *params.named_graphs):
-        if iri not in known:
-            raise BadRequest(
-                f"default-graph-uri/named-graph-uri <{iri}> is not a graph of this store",
-                graph=iri,
-            )
+    # A default-graph-uri or named-graph-uri that is not stored is an empty graph.
     kind = Kind.GRAPH if op.form.returns_graph else Kind.RESULTS
     fmt = negotiate(kind, accept=request.headers.get("accept"), format_param=params.format)
     result = store.query(
@@ -170,6 +184,7 @@ def _query(request: Request, settings: Settings, store: Store, params: _Params) 
             timeout=_timeout(params, settings),
             default_graphs=params.default_graphs or None,
             named_graphs=params.named_graphs or None,
+            base_iri=base_iri(settings),
             key=admission_key(params.query, params.default_graphs, params.named_graphs),
         )
     )
@@ -183,11 +198,23 @@ def _query(request: Request, settings: Settings, store: Store, params: _Params) 
     return Response(result.body, media_type=fmt.content_type(), headers=headers)
 
 
-def _update(request: Request, settings: Settings, update: str) -> Response:
+def _update(request: Request, settings: Settings, params: _Params) -> Response:
+    assert params.update is not None
+    if params.update_in_url or request.method != "POST":
+        raise ProtocolError(
+            "updates are sent by POST (as application/sparql-update, or as the 'update' "
+            "field of a form); an update in a GET is never run"
+        )
     curator = require_curator(request)
-    _check_text(update, settings, "update")
+    _check_text(params.update, settings, "update")
     comment = request.query_params.get("comment")
-    change = curation_service(request).update(update, curator=curator, comment=comment)
+    change = curation_service(request).update(
+        params.update,
+        curator=curator,
+        comment=comment,
+        using_graphs=params.using_graphs or None,
+        using_named_graphs=params.using_named_graphs or None,
+    )
     return change_response(request, change)
 
 
@@ -204,7 +231,7 @@ async def _run(request: Request, settings: SettingsDep, store: StoreDep) -> Resp
     def handle() -> Response:
         params = _collect(request, body)
         if params.update is not None:
-            return _update(request, settings, params.update)
+            return _update(request, settings, params)
         if params.query is None:
             return _describe_service(request, request.app.state.service_info, params.format)
         return _query(request, settings, store, params)

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 
 from kg.errors import BadRequest, NotFound, PayloadTooLarge
+from kg.sparql.iris import resolve_iri
 from kg.sparql.operation import syntax_error_from_engine
 from kg.sparql.update_plan import (
     GraphRef,
@@ -22,7 +23,6 @@ from kg.sparql.update_plan import (
     instantiate,
     parse_template,
     plan_update,
-    resolve_iri,
     where_query,
 )
 from kg.store.base import Delta, UpdateRequest
