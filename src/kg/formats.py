@@ -141,6 +141,19 @@ def rdf_format_for_suffix(suffix: str) -> Format | None:
     return None
 
 
+_GRAPH_ALIASES = {
+    "xml": "rdfxml",
+    "rdf": "rdfxml",
+    "rdf+xml": "rdfxml",
+    "json": "jsonld",
+    "json-ld": "jsonld",
+    "ttl": "turtle",
+    "n3": "turtle",
+    "nt": "ntriples",
+    "n-triples": "ntriples",
+}
+
+
 def formats_for(kind: Kind) -> tuple[Format, ...]:
     return tuple(f for f in FORMATS if f.kind is kind)
 
@@ -177,11 +190,21 @@ def _specificity(media_range: str, media_type: str) -> int | None:
     return None
 
 
+def _by_param(value: str, kind: Kind, candidates: Sequence[Format]) -> Format | None:
+    wanted = value.strip().lower()
+    # Clients name graph formats loosely (SPARQLWrapper sends format=xml with a CONSTRUCT).
+    wanted = _GRAPH_ALIASES.get(wanted, wanted) if kind is Kind.GRAPH else wanted
+    for f in candidates:
+        if wanted == f.name or wanted == f.extension or wanted in f.media_types:
+            return f
+    return None
+
+
 def negotiate(
     kind: Kind,
     *,
     accept: str | None,
-    format_param: str | None = None,
+    format_param: str | Sequence[str] | None = None,
     extra: Sequence[Format] = (),
 ) -> Format:
     """Pick the format for a response of ``kind``.
@@ -194,12 +217,17 @@ def negotiate(
     candidates = (*formats_for(kind), *extra)
     supported = ", ".join(f"{f.name} ({f.media_type})" for f in candidates)
     if format_param:
-        wanted = format_param.strip().lower()
-        for f in candidates:
-            if wanted == f.name or wanted == f.extension or wanted in f.media_types:
-                return f
+        given = [format_param] if isinstance(format_param, str) else list(format_param)
+        # The first value (or comma-separated item) naming a format for this response wins:
+        # SPARQLWrapper sends format=json-ld&format=application/ld+json,application/x-json+ld.
+        for value in given:
+            for item in value.split(","):
+                found = _by_param(item, kind, candidates)
+                if found is not None:
+                    return found
         raise NotAcceptable(
-            f"format={format_param!r} is not available for this response; supported: {supported}",
+            f"format={', '.join(given)!r} is not available for this response; supported: "
+            f"{supported}",
             supported=[f.media_type for f in candidates],
         )
     if not accept or not accept.strip():

@@ -53,11 +53,15 @@ HEADER_KEYS = frozenset(
     }
 )
 MAX_VALUE_LENGTH = 2000
+MAX_DECIMAL_EXPONENT = 30
+# ASCII digits only: str.isdigit() and \d also accept "²" or Arabic-Indic digits.
+_INTEGER = re.compile(r"[+-]?[0-9]{1,18}", re.ASCII)
+_DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]{1,4})?", re.ASCII)
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _IRI_FORBIDDEN = re.compile(r"[\x00-\x20<>\"{}|^`\\]")
-_DATE = re.compile(r"^-?\d{4,}-\d{2}-\d{2}(Z|[+-]\d{2}:\d{2})?$")
-_GYEAR = re.compile(r"^-?\d{4,}(Z|[+-]\d{2}:\d{2})?$")
-_GYEARMONTH = re.compile(r"^-?\d{4,}-\d{2}(Z|[+-]\d{2}:\d{2})?$")
+_DATE = re.compile(r"^-?\d{4,}-\d{2}-\d{2}(Z|[+-]\d{2}:\d{2})?$", re.ASCII)
+_GYEAR = re.compile(r"^-?\d{4,}(Z|[+-]\d{2}:\d{2})?$", re.ASCII)
+_GYEARMONTH = re.compile(r"^-?\d{4,}-\d{2}(Z|[+-]\d{2}:\d{2})?$", re.ASCII)
 _LANG = re.compile(r"^[a-z]{2,3}$")
 
 
@@ -118,15 +122,18 @@ class Parameter:
                 raise self._bad(raw)
             return URIRef(value)
         if self.kind == "integer":
-            if not re.fullmatch(r"[+-]?\d{1,18}", value):
+            if not _INTEGER.fullmatch(value):
                 raise self._bad(raw)
             return literal(str(int(value)), datatype=XSD + "integer")
         if self.kind == "decimal":
+            if not _DECIMAL.fullmatch(value):
+                raise self._bad(raw)
             try:
                 number = Decimal(value)
             except InvalidOperation:
                 raise self._bad(raw) from None
-            if not number.is_finite():
+            # Bounded size: "1e-99999999" would otherwise become a 100 MB literal.
+            if not number.is_finite() or abs(number.adjusted()) > MAX_DECIMAL_EXPONENT:
                 raise self._bad(raw)
             # Plain notation: xsd:decimal has no exponent ("5E-7" would not be a decimal).
             return literal(format(number, "f"), datatype=XSD + "decimal")
@@ -141,7 +148,7 @@ class Parameter:
             pattern = checks.get(self.datatype)
             if pattern is not None and not pattern.match(value):
                 raise self._bad(raw)
-            if self.datatype == XSD + "integer" and not re.fullmatch(r"[+-]?\d{1,18}", value):
+            if self.datatype == XSD + "integer" and not _INTEGER.fullmatch(value):
                 raise self._bad(raw)
             return literal(value, datatype=self.datatype)
         return literal(raw)

@@ -233,12 +233,40 @@ def test_graph_store_protocol(writer: tuple[TestClient, OxigraphStore]) -> None:
     put = client.put(
         "/graph-store", params={"graph": graph}, content=GOOD, headers={**TURTLE, **AUTH}
     )
-    assert put.status_code == 201, put.text
+    assert put.status_code == 201, put.text  # created
     got = client.get("/graph-store", params={"graph": graph}, headers={"Accept": "text/turtle"})
     assert got.status_code == 200 and "Test NGO" in got.text
+    # Graph Store Protocol 5.3/5.4: replacing or adding to an existing graph is 200 or 204.
+    again = client.put(
+        "/graph-store", params={"graph": graph}, content=GOOD, headers={**TURTLE, **AUTH}
+    )
+    assert again.status_code == 204
+    replaced = client.put(
+        "/graph-store",
+        params={"graph": graph},
+        content=GOOD.replace("Test NGO", "Renamed NGO"),
+        headers={**TURTLE, **AUTH},
+    )
+    assert replaced.status_code == 200, replaced.text
+    boundary = "kg-test-boundary"
+    extra = f'<{NGO}> <http://www.w3.org/2004/02/skos/core#altLabel> "TN"@en .\n'
+    multipart = (
+        f"--{boundary}\r\nContent-Disposition: form-data; name=file; filename=a.ttl\r\n"
+        f"Content-Type: text/turtle\r\n\r\n{extra}\r\n--{boundary}--\r\n"
+    )
+    posted = client.post(
+        "/graph-store",
+        params={"graph": graph},
+        content=multipart,
+        headers={**AUTH, "Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert posted.status_code == 200, posted.text
+    assert posted.json()["added"] == 1
     delete = client.delete("/graph-store", params={"graph": graph}, headers=AUTH)
-    assert delete.status_code == 201
+    assert delete.status_code == 200
     assert client.get("/graph-store", params={"graph": graph}).status_code == 404
+    bad_iri = client.get("/graph-store", params={"graph": "http://e/g x>"})
+    assert bad_iri.status_code == 400 and "graph" in bad_iri.json()["error"]["message"]
     metadata = client.put(
         "/graph-store",
         params={"graph": f"{GRAPH}metadata"},

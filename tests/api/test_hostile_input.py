@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.conftest import make_settings
 
 from kg.api.app import create_app
 from kg.startup import prepare_store
 from kg.store.base import Store
-from tests.conftest import make_settings
 
 TOKEN = "hostile-token-0123456789ab"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -30,7 +30,9 @@ def jsonld(depth: int) -> bytes:
 
 
 def turtle(depth: int) -> bytes:
-    return ("<http://e/s> <http://e/p> " + "[ <http://e/p> " * depth + "1" + " ]" * depth + " .").encode()
+    return (
+        "<http://e/s> <http://e/p> " + "[ <http://e/p> " * depth + "1" + " ]" * depth + " ."
+    ).encode()
 
 
 def rdfxml(depth: int) -> bytes:
@@ -44,14 +46,23 @@ def rdfxml(depth: int) -> bytes:
 
 def ntriples_star(depth: int) -> bytes:
     return (
-        "<< " * depth + "<http://e/s> <http://e/p> <http://e/o>" + " >> <http://e/p> <http://e/o>" * depth + " ."
+        "<< " * depth
+        + "<http://e/s> <http://e/p> <http://e/o>"
+        + " >> <http://e/p> <http://e/o>" * depth
+        + " ."
     ).encode()
 
 
 BRACES = "SELECT * WHERE " + "{" * DEPTH + "}" * DEPTH
 NOTS = "SELECT * WHERE { FILTER(" + "!" * 20_000 + "true) }"
 PARENS = "SELECT * WHERE { FILTER(" + "(" * DEPTH + "1" + ")" * DEPTH + ") }"
-UPDATE = "INSERT DATA { GRAPH <http://e/g> { <http://e/s> <http://e/p> " + "[ <http://e/p> " * DEPTH + "1" + " ]" * DEPTH + " } }"
+UPDATE = (
+    "INSERT DATA { GRAPH <http://e/g> { <http://e/s> <http://e/p> "
+    + "[ <http://e/p> " * DEPTH
+    + "1"
+    + " ]" * DEPTH
+    + " } }"
+)
 #: 98 KB that made the old tokenizer quadratic (about 15 s of a frozen server).
 PATHOLOGICAL = "SELECT * WHERE { ?s ?p ?o } " + "a." * 49_000
 
@@ -100,12 +111,13 @@ def test_deep_documents_are_refused_on_every_upload_route(
     headers = {"Content-Type": content_type}
     # /validate needs no token: the one an anonymous client could use to crash the server.
     assert_nesting_refused(client.post("/validate", content=body, headers=headers))
-    assert_nesting_refused(
-        client.post("/changesets", content=body, headers={**headers, **AUTH})
-    )
+    assert_nesting_refused(client.post("/changesets", content=body, headers={**headers, **AUTH}))
     assert_nesting_refused(
         client.put(
-            "/graph-store", params={"graph": "http://e/g"}, content=body, headers={**headers, **AUTH}
+            "/graph-store",
+            params={"graph": "http://e/g"},
+            content=body,
+            headers={**headers, **AUTH},
         )
     )
     still_serving(client)

@@ -92,6 +92,8 @@ def test_paging_with_link_headers(client: TestClient) -> None:
         ({"state": KOR, "color": "red"}, "color"),
         ({"limit": "-1"}, "limit"),
         ({"limit": "ten"}, "limit"),
+        ({"limit": "\u00b2"}, "limit"),  # a superscript two: str.isdigit() says it is a digit
+        ({"limit": "\u0663"}, "limit"),  # an Arabic-Indic three
         ({"offset": "1; DROP"}, "offset"),
     ],
 )

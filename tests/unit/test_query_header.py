@@ -143,3 +143,19 @@ def test_decimals_are_bound_without_exponent(tmp_path: Path) -> None:
         assert str(term) == expected
     with pytest.raises(ParameterError, match="share"):
         bind_parameters(q, {"share": "NaN"})
+
+
+@pytest.mark.parametrize(
+    "raw", ["\u0663", "1\u00b2", "\uff11\uff12", "1e-99999999", "1e99999999", "1" * 40 + "e40"]
+)
+def test_numbers_are_ascii_and_bounded(tmp_path: Path, raw: str) -> None:
+    q = load_query(
+        write(
+            tmp_path,
+            "#+ summary: d\nSELECT ?x WHERE { BIND(?_share_decimal + ?__n_integer AS ?x) }",
+        )
+    )
+    with pytest.raises(ParameterError):
+        bind_parameters(q, {"share": raw})
+    with pytest.raises(ParameterError):
+        bind_parameters(q, {"share": "1", "n": raw})

@@ -234,8 +234,11 @@ class CurationService:
         curator: str,
         comment: str | None = None,
         append: bool = False,
-    ) -> Change:
-        """Graph Store Protocol: PUT (replace), POST (append, ``append``), DELETE (``None``)."""
+    ) -> Change | None:
+        """Graph Store Protocol: PUT (replace), POST (append, ``append``), DELETE (``None``).
+
+        None when the write would change nothing (the graph already holds exactly that).
+        """
         cs_id = new_changeset_id()
         target = URIRef(graph)
         with self._lock:
@@ -251,7 +254,9 @@ class CurationService:
                 removed = [q for q in current if q not in new_set]
                 added = [q for q in new if q not in current_set]
             kind = "graph-delete" if quads is None else ("graph-post" if append else "graph-put")
-            return self._commit(
+            if not removed and not added:
+                return None
+            change = self._commit(
                 cs_id,
                 kind,
                 removed,
@@ -261,6 +266,8 @@ class CurationService:
                 source=None,
                 dry_run=False,
             )
+            change.meta["created"] = str(not current and bool(added)).lower()
+            return change
 
     def revert(self, target_id: str, *, curator: str, comment: str | None = None) -> Change:
         with self._lock:

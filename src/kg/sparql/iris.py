@@ -6,12 +6,27 @@ declarations, valid Turtle too) and the IRI are read as a one-triple Turtle docu
 
 from __future__ import annotations
 
+import re
+
 from kg.errors import BadRequest, RdfSyntaxError
 from kg.formats import by_name
 from kg.rdfio import parse
 from kg.sparql.operation import token_spans
 
 _TURTLE = by_name("turtle")
+_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|^`\\]*", re.ASCII)
+
+
+def check_absolute_iri(text: str, what: str) -> str:
+    """``text`` if it is an absolute IRI (RFC 3987 characters), else a 400 naming ``what``."""
+    if not _ABSOLUTE.fullmatch(text):
+        shown = text if len(text) <= 80 else text[:77] + "..."
+        raise BadRequest(
+            f"{what} must be an absolute IRI (a scheme, then no spaces, quotes or angle "
+            f"brackets); got {shown!r}",
+            parameter=what,
+        )
+    return text
 
 
 def resolve_iri(token: str, prologue: str, *, base_iri: str | None) -> str:

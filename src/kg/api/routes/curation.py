@@ -11,10 +11,12 @@ from fastapi.responses import JSONResponse
 from kg.api.auth import CuratorDep
 from kg.api.body import read_body
 from kg.api.deps import SettingsDep, StoreDep
+from kg.api.multipart import rdf_parts
 from kg.curation.changes import Change, changeset_graph
 from kg.curation.service import CurationService
 from kg.errors import BadRequest, NotFound, ValidationFailed
 from kg.formats import Kind, negotiate, rdf_upload_format
+from kg.sparql.iris import check_absolute_iri
 from kg.sparql.operation import Form
 from kg.store.base import QueryRequest
 from kg.terms import Quad
@@ -30,9 +32,19 @@ def curation_service(request: Request) -> CurationService:
 
 
 def _parse(request: Request, body: bytes, *, into_graph: str) -> list[Quad]:
-    """An upload's quads: the format from Content-Type, parsed in a worker (bounded)."""
-    fmt = rdf_upload_format(request.headers.get("content-type", ""))
-    return curation_service(request).parse(body, fmt, into_graph=into_graph)
+    """An upload's quads: the format from Content-Type, parsed in a worker (bounded).
+
+    ``multipart/form-data`` (the Graph Store Protocol's POST of files) is several documents,
+    merged.
+    """
+    content_type = request.headers.get("content-type", "")
+    service = curation_service(request)
+    if content_type.split(";")[0].strip().lower() == "multipart/form-data":
+        quads: list[Quad] = []
+        for part, fmt in rdf_parts(body, content_type):
+            quads += service.parse(part, fmt, into_graph=into_graph)
+        return quads
+    return service.parse(body, rdf_upload_format(content_type), into_graph=into_graph)
 
 
 def _report_response(request: Request, report: ValidationReport, status: int = 200) -> Response:
@@ -47,17 +59,19 @@ def _report_response(request: Request, report: ValidationReport, status: int = 2
 def change_response(request: Request, change: Change, *, dry_run: bool = False) -> Response:
     if not change.report.conforms:
         raise ValidationFailed(
-            f"refused: the change would leave {change.report.counts()['Violation']} SHACL "
+            f"the change would leave {change.report.counts()['Violation']} SHACL "
             "violation(s); nothing was written",
             report=change.report.to_json(),
-            changeset=change.id,
         )
     payload = change.to_json(with_quads=dry_run)
     if dry_run:
         return JSONResponse(payload, status_code=200)
     base = request.app.state.settings.public_url
+    # The change set is always new; a Graph Store write answers 201 only when it created the
+    # graph, 200 when it replaced, added to or deleted an existing one.
+    status = 200 if change.meta.get("created") == "false" else 201
     return JSONResponse(
-        payload, status_code=201, headers={"Location": f"{base}/changesets/{change.id}"}
+        payload, status_code=status, headers={"Location": f"{base}/changesets/{change.id}"}
     )
 
 
@@ -133,9 +147,7 @@ def _graph_param(request: Request) -> str | None:
         if graph is None:
             raise BadRequest("give exactly one of ?graph=IRI or ?default")
         raise BadRequest("give ?graph=IRI or ?default, not both")
-    if graph is not None and not graph.startswith(("http://", "https://", "urn:")):
-        raise BadRequest(f"graph must be an absolute IRI, got {graph!r}")
-    return graph
+    return None if graph is None else check_absolute_iri(graph, "graph")
 
 
 @router.get("/graph-store", summary="Graph Store Protocol: read")
@@ -177,13 +189,16 @@ async def _gsp_write(
     body = b"" if delete else await read_body(request, settings.max_body_bytes)
     comment = request.query_params.get("comment")
 
-    def work() -> Change:
+    def work() -> Change | None:
         quads = None if delete else _parse(request, body, into_graph=graph)
         return curation_service(request).replace_graph(
             graph, quads, curator=curator, comment=comment, append=append
         )
 
-    return change_response(request, await run_in_threadpool(work))
+    change = await run_in_threadpool(work)
+    if change is None:  # the graph already holds exactly that: nothing to record
+        return Response(status_code=204)
+    return change_response(request, change)
 
 
 @router.put("/graph-store", summary="Graph Store Protocol: replace a graph")

@@ -67,7 +67,7 @@ def _int_param(raw: dict[str, str], name: str, default: int, maximum: int) -> in
     value = raw.get(name)
     if value is None or value == "":
         return default
-    if not value.isdigit() or len(value) > 9:
+    if not (value.isascii() and value.isdigit()) or len(value) > 9:
         raise ParameterError(
             f"parameter '{name}' must be a non-negative integer; got {value!r}",
             parameter=name,

@@ -52,7 +52,7 @@ class _Params:
     update: str | None
     default_graphs: tuple[str, ...]
     named_graphs: tuple[str, ...]
-    format: str | None
+    format: tuple[str, ...]
     timeout: str | None = None
     using_graphs: tuple[str, ...] = ()
     using_named_graphs: tuple[str, ...] = ()
@@ -114,7 +114,7 @@ def _collect(request: Request, body: bytes | None) -> _Params:
             "the request carries more than one operation (a query in the URL and in the body, "
             "or a query and an update); send exactly one"
         )
-    merged = {**url, **body_params}
+    merged = {k: url.get(k, []) + body_params.get(k, []) for k in {*url, *body_params}}
 
     def listed(name: str) -> tuple[str, ...]:
         return tuple(url.get(name, []) + body_params.get(name, []))
@@ -126,7 +126,7 @@ def _collect(request: Request, body: bytes | None) -> _Params:
             url.get("default-graph-uri", []) + body_params.get("default-graph-uri", [])
         ),
         named_graphs=tuple(url.get("named-graph-uri", []) + body_params.get("named-graph-uri", [])),
-        format=_one(merged, "format"),
+        format=tuple(merged.get("format", [])),
         timeout=_one(merged, "timeout"),
         using_graphs=listed("using-graph-uri"),
         using_named_graphs=listed("using-named-graph-uri"),
@@ -218,7 +218,9 @@ def _update(request: Request, settings: Settings, params: _Params) -> Response:
     return change_response(request, change)
 
 
-def _describe_service(request: Request, info: ServiceInfo, fmt_param: str | None) -> Response:
+def _describe_service(
+    request: Request, info: ServiceInfo, fmt_param: tuple[str, ...]
+) -> Response:
     fmt = negotiate(Kind.GRAPH, accept=request.headers.get("accept"), format_param=fmt_param)
     return Response(
         info.service_description(fmt), media_type=fmt.content_type(), headers={"Vary": "Accept"}
