@@ -9,6 +9,7 @@
   ├── ``Forbidden`` (403): an operation that is never allowed here (LOAD, SERVICE, FROM …)
   ├── ``NotFound`` (404)
   ├── ``NotAcceptable`` (406): no supported format matches ``Accept`` / ``format``
+  ├── ``Conflict`` (409): the request contradicts the state (a change set already reverted)
   ├── ``PayloadTooLarge`` (413)
   ├── ``ValidationFailed`` (422): a write would break the shapes; carries the SHACL report
   ├── ``UnsupportedMediaType`` (415)
@@ -70,6 +71,11 @@ class NotFound(KgError):
 class NotAcceptable(KgError):
     status = 406
     code = "not-acceptable"
+
+
+class Conflict(KgError):
+    status = 409
+    code = "conflict"
 
 
 class PayloadTooLarge(KgError):

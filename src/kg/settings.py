@@ -165,6 +165,13 @@ class Settings(BaseSettings):
             "characters). Empty: the server is read-only."
         ),
     )
+    schema_curators: str = Field(
+        "",
+        description=(
+            "Curators (names from write_tokens, comma-separated) who may also write the graphs "
+            "that define or gate the data (ontology/ and shapes/); everyone else gets 403."
+        ),
+    )
     token: str = Field(
         "",
         repr=False,
@@ -209,6 +216,9 @@ class Settings(BaseSettings):
             name, _, token = pair.partition(":")
             out[name.strip()] = token.strip()
         return out
+
+    def schema_curator_names(self) -> frozenset[str]:
+        return frozenset(n.strip() for n in self.schema_curators.split(",") if n.strip())
 
     def base_url(self) -> str:
         """The URL clients reach the server at, without a trailing slash."""

@@ -12,8 +12,10 @@ from kg.api import errors
 from kg.api.head import HeadAsGet
 from kg.api.request_id import RequestId
 from kg.api.routes import curation, meta, queries, sparql
+from kg.api.routes.sparql import base_iri
 from kg.api.service_info import ServiceInfo
 from kg.curation.service import CurationService, Limits
+from kg.layout import discover
 from kg.queries import Registry, load_registry
 from kg.query_catalogue import Enumerations, publish
 from kg.settings import Settings
@@ -33,6 +35,11 @@ def _attach(app: FastAPI, settings: Settings, store: Store) -> None:
             max_triples=settings.max_write_triples,
             max_nesting=settings.max_nesting,
             timeout=settings.query_timeout,
+            base_iri=base_iri(settings),
+            schema_graphs=frozenset(
+                gf.graph for gf in discover(settings.root, ("ontology", "shapes"))
+            ),
+            schema_curators=settings.schema_curator_names(),
         ),
     )
     publish(store, app.state.registry, settings.base_url())

@@ -31,8 +31,10 @@ def _show_response(response: Any) -> None:
     if response.status_code == 422:
         typer.echo(f"refused: {body['error']['message']}", err=True)
         for r in body["report"]["results"]:
+            value = f"  (value: {r['value']})" if r.get("value") else ""
             typer.echo(
-                f"  {r['severity']:9} {r['focus_node']}  {r.get('path') or '-'}  {r['message']}",
+                f"  {r['severity']:9} {r['focus_node']}  {r.get('path') or '-'}  "
+                f"{r['message']}{value}",
                 err=True,
             )
         return

@@ -18,6 +18,7 @@ from kg.namespaces import INFERRED_GRAPH
 from kg.store.base import JobContext, Reader
 from kg.terms import BNode, Quad, Subject, Triple, URIRef
 from kg.validation import ValidationReport, validate_graph
+from kg.validation.literals import ill_typed
 
 SHAPES_RESOURCE = "shapes"
 ONTOLOGY_RESOURCE = "ontology"
@@ -77,9 +78,10 @@ class ValidateChange:
         for triple in state:
             data.add(triple)
         focus: set[Node] = set(touched)
-        return validate_graph(
+        report = validate_graph(
             data,
             ctx.resource(SHAPES_RESOURCE),
             ctx.resource(ONTOLOGY_RESOURCE),
             focus_nodes=focus,
         )
+        return report.with_results(ill_typed(self.added))

@@ -29,7 +29,7 @@ from kg.curation.changes import (
 )
 from kg.curation.checks import ValidateChange
 from kg.curation.uploads import ParseUpload
-from kg.errors import BadRequest, Forbidden, NotFound, PayloadTooLarge
+from kg.errors import BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge
 from kg.formats import Format
 from kg.namespaces import UNHR
 from kg.rdfio import parse_nquads
@@ -51,6 +51,14 @@ SELECT ?id ?kind ?curator ?created ?comment ?source ?graph ?reverts WHERE {{
     BIND(STRAFTER(STR(?who), "/curator/") AS ?curator)
   }} }} ORDER BY ?created ?id"""
 
+_REVERTED_BY = f"""SELECT ?cs ?id WHERE {{
+  GRAPH <{METADATA_GRAPH}> {{ ?revert <{UNHR}reverts> ?cs ; <{DCT}identifier> ?id }}
+}} ORDER BY ?id"""
+
+_IS_SOURCE = f"""SELECT ?source ?type WHERE {{
+  ?source a ?type FILTER(?type = <{UNHR}Source>)
+}}"""
+
 _RECORD = f"""SELECT ?cs ?added ?removed WHERE {{
   GRAPH <{METADATA_GRAPH}> {{ ?cs <{UNHR}addedQuads> ?added ; <{UNHR}removedQuads> ?removed }}
 }}"""
@@ -58,12 +66,16 @@ _RECORD = f"""SELECT ?cs ?added ?removed WHERE {{
 
 @dataclass(frozen=True)
 class Limits:
-    """What one write may cost."""
+    """What one write may cost, and who may write what."""
 
     max_triples: int
     max_nesting: int
     timeout: float
     base_iri: str | None = None
+    #: Graphs that define or gate the data (the ontology and the shapes) ...
+    schema_graphs: frozenset[str] = frozenset()
+    #: ... and the curators allowed to write them (KG_SCHEMA_CURATORS).
+    schema_curators: frozenset[str] = frozenset()
 
 
 class CurationService:
@@ -96,13 +108,31 @@ class CurationService:
 
     # -- committing ----------------------------------------------------------------------
 
-    def _check_graphs(self, quads: list[Quad]) -> None:
-        for q in quads:
-            if str(q.g) in PROTECTED:
+    def _check_graphs(self, quads: list[Quad], curator: str) -> None:
+        for graph in sorted({str(q.g) for q in quads}):
+            if graph in PROTECTED:
                 raise Forbidden(
-                    f"graph <{q.g}> is maintained by the server and cannot be written",
-                    graph=str(q.g),
+                    f"graph <{graph}> is maintained by the server and cannot be written",
+                    graph=graph,
                 )
+            if graph in self._limits.schema_graphs and curator not in self._limits.schema_curators:
+                raise Forbidden(
+                    f"graph <{graph}> defines or gates the data (ontology or shapes); writing it "
+                    f"needs the schema-curator role, which {curator!r} does not have "
+                    "(KG_SCHEMA_CURATORS)",
+                    graph=graph,
+                )
+
+    def _check_source(self, source: str) -> None:
+        rows = self._store.select(
+            _IS_SOURCE, bindings={"source": URIRef(source)}, timeout=self._limits.timeout
+        )
+        if not rows:
+            raise BadRequest(
+                f"source <{source}> is not a source this graph describes (a unhr:Source, such "
+                "as https://w3id.org/unhr/id/source/nkdb-what-more); describe it first",
+                parameter="source",
+            )
 
     def _commit(
         self,
@@ -117,7 +147,9 @@ class CurationService:
         dry_run: bool,
         reverts: str | None = None,
     ) -> Change:
-        self._check_graphs([*removed, *added])
+        self._check_graphs([*removed, *added], curator)
+        if source:
+            self._check_source(source)
         if not removed and not added:
             raise BadRequest("the write changes nothing")
         if len(removed) + len(added) > self._limits.max_triples:
@@ -274,6 +306,18 @@ class CurationService:
             record = self._record(target_id)
             if record is None:
                 raise NotFound(f"no change set '{target_id}'")
+            already = self._store.select(
+                _REVERTED_BY,
+                bindings={"cs": changeset_node(target_id)},
+                timeout=self._limits.timeout,
+            )
+            if already:
+                by = str(already.rows[0]["id"])
+                raise Conflict(
+                    f"change set '{target_id}' was already reverted by '{by}'; revert '{by}' "
+                    "to restore it",
+                    reverted_by=by,
+                )
             added_text, removed_text = record
             cs_id = new_changeset_id()
             return self._commit(

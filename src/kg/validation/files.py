@@ -13,6 +13,7 @@ from rdflib.term import Node
 
 from kg.errors import NotFound, RdfSyntaxError
 from kg.layout import discover
+from kg.validation.literals import ill_typed
 from kg.validation.report import ValidationReport, ValidationResult
 from kg.validation.shacl import validate_graph
 
@@ -107,6 +108,7 @@ def validate_paths(paths: list[Path] | None, *, root: Path) -> ValidationReport:
         for triple in g:
             merged.add(triple)
     report = validate_graph(merged, shapes, ontology, focus_nodes=focus)
+    report = report.with_results(ill_typed(t for t in merged if focus is None or t[0] in focus))
     order = [*(_same_file(p, per_file) or p for p in preferred)]
     order += [p for p in per_file if p not in order]
     results = tuple(

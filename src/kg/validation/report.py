@@ -12,8 +12,9 @@ from dataclasses import asdict, dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
 
-from rdflib import Graph
-from rdflib.namespace import SH
+from rdflib import BNode, Graph, URIRef
+from rdflib import Literal as RdfLiteral
+from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from kg.namespaces import PREFIXES
@@ -59,6 +60,32 @@ class ValidationReport:
         for r in self.results:
             out[r.severity] += 1
         return out
+
+    def with_results(self, extra: list[ValidationResult]) -> ValidationReport:
+        """This report with ``extra`` results (found outside pySHACL) added."""
+        if not extra:
+            return self
+        results = tuple(sorted((*self.results, *extra), key=_sort_key))
+        graph = Graph()
+        for triple in self.report_graph:
+            graph.add(triple)
+        for prefix, ns in self.report_graph.namespaces():
+            graph.bind(prefix, ns)
+        report = graph.value(predicate=RDF.type, object=SH.ValidationReport, any=True)
+        conforms = not any(r.severity == "Violation" for r in results)
+        if report is not None:
+            graph.set((report, SH.conforms, RdfLiteral(conforms)))
+            for r in extra:
+                node = BNode()
+                graph.add((report, SH.result, node))
+                graph.add((node, RDF.type, SH.ValidationResult))
+                graph.add((node, SH.focusNode, URIRef(r.focus_node)))
+                if r.path:
+                    graph.add((node, SH.resultPath, URIRef(r.path)))
+                graph.add((node, SH.resultMessage, RdfLiteral(r.message)))
+                graph.add((node, SH.resultSeverity, SH.Violation))
+                graph.add((node, SH.sourceShape, URIRef(r.shape)))
+        return ValidationReport(conforms=conforms, results=results, report_graph=graph)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-serialisable dictionary: conforms, counts by severity, results."""
@@ -127,3 +154,7 @@ def _compact_path(text: str) -> str:
     if not text.startswith(("<", "(", "^")):
         return _compact(text)
     return re.sub(r"<([^>]+)>", lambda m: _compact(m.group(1)), text)
+
+
+def _sort_key(r: ValidationResult) -> tuple[int, str, str, str, str]:
+    return (SEVERITIES.index(r.severity), r.focus_node, r.path or "", r.shape, r.message)

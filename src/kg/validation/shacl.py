@@ -22,10 +22,10 @@ from rdflib.term import Node
 from kg.namespaces import PREFIXES
 from kg.validation.report import (
     _SEVERITY_BY_IRI,
-    SEVERITIES,
     Severity,
     ValidationReport,
     ValidationResult,
+    _sort_key,
 )
 
 
@@ -159,10 +159,6 @@ def _build_report(
         _copy_closure(full, out, node)
     ordered = tuple(sorted(results, key=_sort_key))
     return ValidationReport(conforms=conforms, results=ordered, report_graph=out)
-
-
-def _sort_key(r: ValidationResult) -> tuple[int, str, str, str, str]:
-    return (SEVERITIES.index(r.severity), r.focus_node, r.path or "", r.shape, r.message)
 
 
 def _copy_closure(src: Graph, dst: Graph, node: Node) -> None:

@@ -218,9 +218,7 @@ def _update(request: Request, settings: Settings, params: _Params) -> Response:
     return change_response(request, change)
 
 
-def _describe_service(
-    request: Request, info: ServiceInfo, fmt_param: tuple[str, ...]
-) -> Response:
+def _describe_service(request: Request, info: ServiceInfo, fmt_param: tuple[str, ...]) -> Response:
     fmt = negotiate(Kind.GRAPH, accept=request.headers.get("accept"), format_param=fmt_param)
     return Response(
         info.service_description(fmt), media_type=fmt.content_type(), headers={"Vary": "Accept"}
