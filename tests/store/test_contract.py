@@ -397,3 +397,35 @@ def test_a_crashing_worker_fails_its_request_only(store: Store) -> None:
     assert count(store) > 0
     first = store.run(Pid())
     assert alive({first})
+
+
+def test_blank_nodes_replay_to_exactly_the_state_they_produced(
+    backend: Backend, mini_root: Path
+) -> None:
+    """Delete a blank-node-heavy graph, revert it, restart: the graph is as its file says."""
+    (mini_root / "data" / "nested.ttl").write_text(
+        "@prefix x: <urn:x:> .\n"
+        + "".join(
+            f"x:s{i} x:p [ x:q {i} ; x:r [ x:q {i} ; x:r ( x:a x:b [ x:c {i} ] ) ] ] .\n"
+            for i in range(30)
+        )
+    )
+    expected = file_triples(mini_root, "nested")
+    graph = URIRef(f"{GRAPH}nested")
+    store = backend.open(mini_root)
+    try:
+        quads = store.quads(None, None, None, graph)
+        assert len(quads) == expected
+        store.apply(ChangeSet("cs-drop", removed=tuple(quads)))
+        store.apply(ChangeSet("cs-back", added=tuple(quads)))
+        assert len(store.quads(None, None, None, graph)) == expected
+    finally:
+        store.close()
+    reopened = backend.open(mini_root)
+    try:
+        again = reopened.quads(None, None, None, graph)
+        assert len(again) == expected
+        assert {q for q in again} == set(quads)
+        assert count(reopened, f"GRAPH <{graph}> {{ ?s ?p ?o }}") == expected
+    finally:
+        reopened.close()

@@ -9,8 +9,10 @@ effect of an update on its private copy.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -91,15 +93,45 @@ class NativeDataset:
         self.store.remove_graph(g)
         self.counts.pop(graph, None)
 
+    def _has_blank_nodes(self, graph: str) -> bool:
+        found = self.store.query(
+            f"ASK {{ GRAPH {_named(graph)} {{ ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) }} }}"
+        )
+        return bool(found)
+
+    def _relabel_blank_nodes(self, graph: str) -> None:
+        g = _named(graph)
+        dataset = ox.Dataset(
+            ox.Quad(q.subject, q.predicate, q.object)
+            for q in self.store.quads_for_pattern(None, None, None, g)
+        )
+        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+        prefix = "g" + hashlib.sha256(graph.encode()).hexdigest()[:12]
+
+        def stable(term: Any) -> Any:
+            return ox.BlankNode(prefix + term.value) if isinstance(term, ox.BlankNode) else term
+
+        self.store.remove_graph(g)
+        self.store.extend(
+            ox.Quad(stable(q.subject), q.predicate, stable(q.object), g) for q in dataset
+        )
+
     def _add_graph_to_union(self, graph: str) -> None:
         # Through the engine, so blank nodes keep their identity in the union copy.
         self.store.update(f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH {_named(graph)} {{ ?s ?p ?o }} }}")
 
     def load_file(self, graph: str, path: Path, fmt: Format) -> int:
-        """Replace ``graph`` by the document at ``path`` with the bulk loader."""
+        """Replace ``graph`` by the document at ``path`` with the bulk loader.
+
+        Blank nodes get labels that depend only on the graph's content (RDF canonicalization,
+        RDFC-1.0, prefixed by the graph), so that a change set recorded against them finds
+        them again when the file is loaded at the next start.
+        """
         self.drop_graph(graph)
         try:
             self.store.bulk_load(path=str(path), format=ox_format(fmt), to_graph=_named(graph))
+            if self._has_blank_nodes(graph):
+                self._relabel_blank_nodes(graph)
         except SyntaxError as exc:
             self.drop_graph(graph)
             raise RdfSyntaxError(f"{path}: {exc}", file=str(path)) from None
