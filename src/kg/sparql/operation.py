@@ -27,20 +27,44 @@ class Form(StrEnum):
         return self in (Form.CONSTRUCT, Form.DESCRIBE)
 
 
-_TOKEN = re.compile(
-    r"""
-      (?P<comment>\#[^\n\r]*)
-    | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-                |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
-    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-    | (?P<var>[?$][A-Za-z0-9_\u00b7\u00c0-\uffff]+)
-    | (?P<pname>[A-Za-z\u00c0-\uffff][\w.\-\u00b7\u00c0-\uffff]*:[\w.\-:%\\\u00b7\u00c0-\uffff]*
-                |:[\w.\-:%\\\u00b7\u00c0-\uffff]*)
-    | (?P<word>[A-Za-z_]\w*)
+# The tokenizer. Every character is looked at a bounded number of times, whatever the input:
+# - a name run (letters, digits, ``_ . - ·`` and non-ASCII) is matched once; whether it is a
+#   prefixed name depends only on the character after it (``:``), so it is decided once, and a
+#   run without that colon is split into words and single characters without rescanning;
+# - a string that does not close stops where its content ends (a line end for short strings,
+#   an invalid escape or the end of the text for long ones); every later quote of the same kind
+#   before that point is escaped from the first one's point of view, so it cannot close either,
+#   and is not tried again (``blocked`` below);
+# - an IRI that does not close fails at the first character an IRI cannot hold, at the latest
+#   the next ``<``, so the failed attempts cover disjoint stretches.
+# The tokens are exactly those of the single regular expression this replaced (whose ``pname``
+# alternative rescanned a whole ``a.a.a…`` run from every token start): tests/unit compares both.
+_NAME_RUN = r"[\w.\-\u00b7\u00c0-\uffff]"
+_LEX = re.compile(
+    rf"""
+      (?P<comment>\#[^\n\r]*+)
+    | (?P<quote>['"])
+    | (?P<iri><[^<>"{{}}|^`\\\x00-\x20]*+>)
+    | (?P<var>[?$][A-Za-z0-9_\u00b7\u00c0-\uffff]++)
+    | (?P<pname>:[\w.\-:%\\\u00b7\u00c0-\uffff]*+)
+    | (?P<run>{_NAME_RUN}++)
     | (?P<other>\S)
     """,
     re.VERBOSE,
 )
+_LOCAL = re.compile(r":[\w.\-:%\\\u00b7\u00c0-\uffff]*+")
+# Inside a run followed by ``:``, the first letter starts the prefixed name that runs to the end
+# of the local part; inside any other run there are only words and single characters.
+_RUN_BEFORE_COLON = re.compile(
+    r"(?P<pname>[A-Za-z\u00c0-\uffff])|(?P<word>[A-Za-z_]\w*)|(?P<other>\S)"
+)
+_RUN_ALONE = re.compile(r"(?P<word>[A-Za-z_]\w*)|(?P<other>\S)")
+_LONG_STRING = {
+    q: re.compile(rf"{q * 3}(?:[^{q}\\]|\\.|{q}(?!{q * 2}))*+(?P<close>{q * 3})?") for q in "'\""
+}
+_SHORT_STRING = {q: re.compile(rf"{q}(?:[^{q}\\\n\r]|\\.)*+(?P<close>{q})?") for q in "'\""}
+
+Span = tuple[str, str, int, int]
 
 _QUERY_FORMS = {
     "SELECT": Form.SELECT,
@@ -74,14 +98,58 @@ class Operation:
     uses_load: bool
 
 
-def token_spans(text: str) -> list[tuple[str, str, int, int]]:
-    """Tokens other than comments, as (kind, text, start, end)."""
-    out: list[tuple[str, str, int, int]] = []
-    for m in _TOKEN.finditer(text):
+def token_spans(text: str) -> list[Span]:
+    """Tokens other than comments, as (kind, text, start, end); linear in the length of ``text``.
+
+    Kinds: ``string``, ``iri``, ``var``, ``pname``, ``word`` and ``other`` (one character).
+    """
+    out: list[Span] = []
+    blocked: dict[str, int] = {}  # quote opener -> offset before which it cannot close
+    pos = 0
+    while (m := _LEX.search(text, pos)) is not None:
         kind = m.lastgroup or "other"
-        if kind != "comment":
-            out.append((kind, m.group(), m.start(), m.end()))
+        if kind == "quote":
+            pos = _quoted(text, m.start(), blocked, out)
+        elif kind == "run":
+            pos = _run(text, m.start(), m.end(), out)
+        else:
+            if kind != "comment":
+                out.append((kind, m.group(), m.start(), m.end()))
+            pos = m.end()
     return out
+
+
+def _quoted(text: str, start: int, blocked: dict[str, int], out: list[Span]) -> int:
+    """The string at ``start`` (long form first), or the lone quote; returns the next offset."""
+    quote = text[start]
+    for opener, pattern in ((quote * 3, _LONG_STRING[quote]), (quote, _SHORT_STRING[quote])):
+        if not text.startswith(opener, start) or start < blocked.get(opener, 0):
+            continue
+        m = pattern.match(text, start)
+        if m is not None and m.group("close") is not None:
+            out.append(("string", m.group(), start, m.end()))
+            return m.end()
+        if m is not None:
+            blocked[opener] = m.end()
+    out.append(("other", quote, start, start + 1))
+    return start + 1
+
+
+def _run(text: str, start: int, end: int, out: list[Span]) -> int:
+    """Tokens of the name run ``text[start:end]``; returns the next offset."""
+    local = _LOCAL.match(text, end)
+    if local is None:
+        out.extend(
+            (m.lastgroup or "other", m.group(), m.start(), m.end())
+            for m in _RUN_ALONE.finditer(text, start, end)
+        )
+        return end
+    for m in _RUN_BEFORE_COLON.finditer(text, start, end):
+        if m.lastgroup == "pname":
+            out.append(("pname", text[m.start() : local.end()], m.start(), local.end()))
+            return local.end()
+        out.append((m.lastgroup or "other", m.group(), m.start(), m.end()))
+    return end
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
