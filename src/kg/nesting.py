@@ -406,7 +406,8 @@ class _SparqlScan:
         self._check(self.height + self.prefix, pos)
 
     def _after(self, *, value: bool) -> None:
-        """Book-keeping after any token but a prefix operator, a name or an IRI."""
+        """After a token that is no prefix operator: end their run, note whether the token ends
+        a value, forget what only the token right after FILTER or DATA… may use."""
         if self.prefix:
             level = self.levels[-1]
             level.child_max = max(level.child_max, self.prefix)
@@ -420,8 +421,8 @@ class _SparqlScan:
             line, column = _text_position(self.text, pos)
             raise _too_deep("query nests", height, self.limit, line, column, _SPARQL_LEVELS)
 
-    def _evidence(self, lowered: str) -> tuple[str, str]:
-        """How surely ``lowered`` holds FILTER or BIND, and SELECT, BY or HAVING."""
+    def _keywords(self, lowered: str) -> tuple[str, str]:
+        """How surely the name ``lowered`` holds FILTER or BIND, and SELECT, BY or HAVING."""
         colon = lowered.find(":")
         if _KEYWORD_HINT.search(lowered, 0, colon if colon >= 0 else len(lowered)) is None:
             return "", ""
@@ -438,7 +439,7 @@ class _SparqlScan:
             for _ in range(name.count("-")):
                 self._chain("operator", pos)
         lowered = name.lower()
-        constraint, clause = self._evidence(lowered)
+        constraint, clause = self._keywords(lowered)
         constraint = constraint or self.constraint
         if clause and level.kind in ("top", "group") and level.clause != "sure":
             level.clause = clause
@@ -508,7 +509,7 @@ class _SparqlScan:
 
 
 def _evidence(name: str, keywords: tuple[str, ...]) -> str:
-    """ "sure" if ``name`` is one of the (lower-case) keywords, "maybe" if it could hide one.
+    """Whether ``name`` is one of the (lower-case) ``keywords`` ("sure"), may hide one ("maybe").
 
     The engine reads keywords without looking for word boundaries, so ``1filter`` or
     ``?o.filter`` hold a FILTER; a prefixed name does not, after its colon.
