@@ -5,7 +5,8 @@
   │     ├── ``SparqlSyntaxError``: the query or update does not parse (message, line, column)
   │     ├── ``RdfSyntaxError``: an RDF document does not parse (message, line, column)
   │     ├── ``ProtocolError``: the request breaks the SPARQL protocol (two queries, bad graph IRI…)
-  │     └── ``ParameterError``: a canned-query parameter is missing or malformed
+  │     ├── ``ParameterError``: a canned-query parameter is missing or malformed
+  │     └── ``NestingTooDeep``: a query or document nests deeper than ``KG_MAX_NESTING``
   ├── ``Forbidden`` (403): an operation that is never allowed here (LOAD, SERVICE, FROM …)
   ├── ``NotFound`` (404)
   ├── ``NotAcceptable`` (406): no supported format matches ``Accept`` / ``format``
@@ -56,6 +57,15 @@ class ProtocolError(BadRequest):
 
 class ParameterError(BadRequest):
     code = "bad-parameter"
+
+
+class NestingTooDeep(BadRequest):
+    """Refused before parsing: the parsers recurse once per level and would overflow the stack.
+
+    Details: ``limit``, and where the limit was passed (``line``, and ``column`` when known).
+    """
+
+    code = "nesting-too-deep"
 
 
 class Forbidden(KgError):
