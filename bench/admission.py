@@ -1,6 +1,6 @@
 """Fair admission: does a cheap query stay fast while hostile clients load the server?
 
-Run: .venv/bin/python bench/admission.py [--samples 200] [--runaways 4]
+Run: .venv/bin/python bench/admission.py [--samples 200] [--runaways 4] [--timeout 5]
 
 Starts `python -m kg serve` (embedded store, all of data/, writes enabled) on a free port and
 measures the latency of `ASK {}` from a separate client (one request every 20 ms, request to
@@ -135,12 +135,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--samples", type=int, default=200, help="ASK requests per scenario")
     parser.add_argument("--runaways", type=int, default=4, help="runaway clients")
+    parser.add_argument(
+        "--timeout", type=float, default=5.0, help="the server's query deadline (KG_QUERY_TIMEOUT)"
+    )
     args = parser.parse_args()
     token = "bench-token-0123456789abcdef"  # noqa: S105 - a throw-away server's token
     upload = big_upload()
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
-        env = {"KG_STORE": "embedded", "KG_WRITE_TOKENS": f"bench:{token}"}
+        env = {
+            "KG_STORE": "embedded",
+            "KG_WRITE_TOKENS": f"bench:{token}",
+            "KG_QUERY_TIMEOUT": str(args.timeout),
+        }
         proc = start(ROOT, Path(tmp) / "var", port, env)
         if proc is None:
             raise SystemExit("the port was taken; run again")
