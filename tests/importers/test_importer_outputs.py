@@ -34,6 +34,7 @@ IRI_PATTERNS = [
         r"dataset/[a-z0-9]+(-[a-z0-9]+)*",
         r"vocab/[a-z]+(-[a-z]+)*/[a-z]+(-[a-z]+)*",
         r"change/[a-z]+(-[a-z]+)*",
+        r"linkset/[a-z]+(-[a-z]+)*",
     )
 ]
 
@@ -126,10 +127,13 @@ def test_every_instance_iri_matches_the_contract(rendered: dict[Path, str]) -> N
     assert not bad, f"IRIs outside the contract's patterns: {sorted(bad)[:20]}"
 
 
-def test_linkset_holds_only_same_as_to_wikidata(rendered: dict[Path, str]) -> None:
+def test_linkset_holds_same_as_to_wikidata_and_its_description(rendered: dict[Path, str]) -> None:
     g = _graphs(rendered)["linkset-wikidata"]
     assert len(g) > 190
+    linkset = URIRef(f"{ID}linkset/wikidata")
     for s, p, o in g:
+        if s == linkset:
+            continue
         assert p == OWL.sameAs
         assert str(s).startswith(str(ID))
         assert re.fullmatch(r"http://www\.wikidata\.org/entity/Q\d+", str(o)), o
@@ -143,6 +147,12 @@ def test_linkset_holds_only_same_as_to_wikidata(rendered: dict[Path, str]) -> No
         OWL.sameAs,
         URIRef("http://www.wikidata.org/entity/Q47423"),
     ) in g
+    # The one non-link node describes the linkset and names its sources (for the load metadata).
+    source = URIRef("http://purl.org/dc/terms/source")
+    assert set(g.objects(linkset, source)) == {
+        URIRef(f"{ID}dataset/country-codes"),
+        URIRef(f"{ID}dataset/wikidata-un-bodies"),
+    }
 
 
 def test_every_claim_node_has_a_label_and_a_source(rendered: dict[Path, str]) -> None:
@@ -151,8 +161,6 @@ def test_every_claim_node_has_a_label_and_a_source(rendered: dict[Path, str]) ->
     rdf_type = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
     dataset_cls = URIRef("https://w3id.org/unhr/ontology#DataSet")
     for name, g in _graphs(rendered).items():
-        if name == "linkset-wikidata":
-            continue
         for s in set(g.subjects(rdf_type, None)):
             assert (s, label, None) in g, f"{name}: {s} has no rdfs:label"
             if (s, rdf_type, dataset_cls) not in g:
