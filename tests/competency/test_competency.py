@@ -576,12 +576,14 @@ def test_holders_of_the_dprk_special_rapporteur_post(repo_store: Store) -> None:
 
 
 def test_security_council_memberships_stated_in_sources(repo_store: Store) -> None:
-    """Which Security Council memberships do the sources state, with role and dates? [12]"""
+    """Which Security Council memberships do the source documents state, with role and dates?
+    [12] (The per-year memberships of the data sets are tested in tests/importers.)"""
     q = """
     SELECT DISTINCT ?state ?role ?start ?end ?src WHERE {
       GRAPH ?g { ?m a unhr:Membership ; unhr:memberOf <org/unsc> ; unhr:member ?state ;
                     unhr:role ?role ; dcterms:source ?src .
                  OPTIONAL { ?m unhr:startDate ?start } OPTIONAL { ?m unhr:endDate ?end } }
+      ?src a unhr:SourceDocument .
     }"""
     got = {
         (
