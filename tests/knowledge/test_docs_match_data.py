@@ -80,10 +80,12 @@ def vocabularies() -> Graph:
     return Graph().parse(ROOT / "ontology" / "vocabularies.ttl", format="turtle")
 
 
+@cache
 def _stored_predicates() -> set[str]:
     return {str(p) for p in data_graph().predicates()}
 
 
+@cache
 def _stored_classes() -> set[str]:
     return {str(o) for o in data_graph().objects(None, RDF.type)} | {
         str(o) for o in vocabularies().objects(None, RDF.type)
