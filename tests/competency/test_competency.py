@@ -315,9 +315,10 @@ def test_committee_and_plenary_tallies_2014(repo_store: Store) -> None:
 def test_dprk_mechanisms_created_by_body_and_year(repo_store: Store) -> None:
     """Which UN mechanisms on the DPRK were created, by which body, in which year, in order? [30]
 
-    A mechanism is a body or post whose mandate concerns the DPRK. Where sources disagree on the
-    creating body (the Special Rapporteur: Commission on Human Rights per un-indispensable-2024,
-    Human Rights Council per un-role-overview) both rows appear."""
+    A mechanism is a body or post whose mandate concerns the DPRK. For the Special Rapporteur the
+    creating body is the Commission on Human Rights (un-indispensable-2024 and the reference
+    graph); un-role-overview says only that the Council has appointed the Rapporteur since 2004,
+    which is unhr:appointedBy, not a creating body (issue 10)."""
     q = """
     SELECT DISTINCT ?year ?mechanism ?body WHERE {
       ?mechanism unhr:mandate ?m . ?m unhr:mandateConcerns <state/PRK> .
@@ -327,11 +328,25 @@ def test_dprk_mechanisms_created_by_body_and_year(repo_store: Store) -> None:
     got = [(r["year"], r["mechanism"], r["body"]) for r in rows(repo_store, q)]
     assert got == [
         ("2004", "post/sr-dprk", "org/chr"),
-        ("2004", "post/sr-dprk", "org/hrc"),
         ("2009", "org/unsc-1718-poe", "org/unsc"),
         ("2013", "org/coi-dprk", "org/hrc"),
         ("2015", "org/ohchr-seoul", "org/hrc"),
     ]
+
+
+def test_who_appoints_and_who_created_the_special_rapporteur(repo_store: Store) -> None:
+    """Who created the Special Rapporteur post on the DPRK, and who appoints its holders, per
+    source? The essay: the Commission on Human Rights created it (2004); the overview: the
+    Human Rights Council has appointed the Rapporteur since 2004."""
+    q = """
+    SELECT DISTINCT ?p ?body ?g WHERE {
+      GRAPH ?g { <post/sr-dprk> ?p ?body }
+      VALUES ?p { unhr:createdByBody unhr:appointedBy }
+    }"""
+    got = {(r["p"].split("#")[1], r["body"], r["g"]) for r in rows(repo_store, q)}
+    assert ("createdByBody", "org/chr", "graph:un-indispensable-2024") in got
+    assert ("appointedBy", "org/hrc", "graph:un-role-overview") in got
+    assert not any(p == "createdByBody" and b == "org/hrc" for p, b, _ in got)
 
 
 def test_treaties_of_dprk_and_monitoring_bodies(repo_store: Store) -> None:
@@ -380,7 +395,8 @@ def test_ngos_and_the_un_bodies_they_engaged(repo_store: Store) -> None:
             "post/hchr",
             "post/sr-slavery",
         },
-        "org/ngo/nkdb": {"org/upr-wg"},
+        # NKDB's director published reports (one on the UPR) but submitted nothing (issue 10).
+        "org/ngo/nkdb": set(),
         "org/ngo/hrw": {"org/unga"},
         "org/ngo/jbi": set(),
         "org/ngo/hrnk": {"org/unsc", "post/sr-slavery"},
@@ -456,7 +472,8 @@ def test_security_council_meetings_requesters_and_briefers(repo_store: Store) ->
     r = rows(repo_store, q)
     meetings = {(x["meeting"], x["date"]) for x in r}
     assert meetings == {
-        ("doc/S/PV.7353", "2014"),
+        # The advocacy page dates it nowhere: the day is the curator's identification (marked).
+        ("doc/S/PV.7353", "2014-12-22"),
         ("doc/S/PV.8130", "2017-12"),
         ("doc/S/PV.9398", "2023-08-17"),
     }
@@ -500,7 +517,8 @@ def test_coi_recommendations_and_follow_up(repo_store: Store) -> None:
         ("icc-referral", "org/unsc", "international-justice-mechanism", "not-implemented"),
         ("targeted-sanctions", "org/unsc", "targeted-sanctions", "not-implemented"),
         ("sg-referral-to-unsc", "org/unsg", "security-council-consideration", None),
-        ("field-based-structure", "org/ohchr", "field-based-structure", "implemented"),
+        # The essay names no addressee; the measure type is the curator's reading (marked).
+        ("field-based-structure", None, "field-based-structure", "implemented"),
     }
 
 
@@ -558,12 +576,14 @@ def test_holders_of_the_dprk_special_rapporteur_post(repo_store: Store) -> None:
 
 
 def test_security_council_memberships_stated_in_sources(repo_store: Store) -> None:
-    """Which Security Council memberships do the sources state, with role and dates? [12]"""
+    """Which Security Council memberships do the source documents state, with role and dates?
+    [12] (The per-year memberships of the data sets are tested in tests/importers.)"""
     q = """
     SELECT DISTINCT ?state ?role ?start ?end ?src WHERE {
       GRAPH ?g { ?m a unhr:Membership ; unhr:memberOf <org/unsc> ; unhr:member ?state ;
                     unhr:role ?role ; dcterms:source ?src .
                  OPTIONAL { ?m unhr:startDate ?start } OPTIONAL { ?m unhr:endDate ?end } }
+      ?src a unhr:SourceDocument .
     }"""
     got = {
         (
@@ -577,7 +597,8 @@ def test_security_council_memberships_stated_in_sources(repo_store: Store) -> No
     }
     assert got == {
         ("state/KOR", "member", "2024", None, "nkdb-what-more"),
-        ("state/JPN", "member", None, None, "nkdb-what-more"),
+        # The first year of the term is the curator's (from the SC data set), marked.
+        ("state/JPN", "member", "2023", None, "nkdb-what-more"),
         ("state/USA", "member", None, None, "nkdb-what-more"),
         ("state/KOR", "elected-member", "2024", "2025", "un-indispensable-2024"),
         ("state/JPN", "elected-member", None, None, "un-indispensable-2024"),
@@ -646,23 +667,6 @@ def test_disagreements_between_sources(repo_store: Store) -> None:
     assert got == {
         # First UPR of the DPRK: 2009 (NKDB) vs 2010 (NKHR's participation).
         ("upr/PRK/1", "date", "2009", "graph:nkdb-what-more", "2010", "graph:nkhr-un-advocacy"),
-        # Who created the Special Rapporteur mandate in 2004: CHR (essay) vs HRC (overview).
-        (
-            "mandate/sr-dprk",
-            "createdByBody",
-            "org/chr",
-            "graph:un-indispensable-2024",
-            "org/hrc",
-            "graph:un-role-overview",
-        ),
-        (
-            "post/sr-dprk",
-            "createdByBody",
-            "org/chr",
-            "graph:un-indispensable-2024",
-            "org/hrc",
-            "graph:un-role-overview",
-        ),
         # UPR periodicity: every 4.5 years (essay) vs every four years (overview).
         (
             "org/upr-wg",
@@ -680,9 +684,10 @@ def test_disagreements_between_sources_and_reference_data(repo_store: Store) -> 
     got = _disagreements(repo_store)
     # The reference graph dates the COI precisely; the sources' "2013" agrees and is not listed.
     assert not any(d[0] == "org/coi-dprk" and d[1] == "establishedIn" for d in got)
-    # The un-bodies graph and un-role-overview agree that the HRC created the COI; the
-    # Special Rapporteur conflict is visible whichever graphs hold it.
-    assert any(d[0] == "mandate/sr-dprk" and d[1] == "createdByBody" for d in got)
+    # The un-bodies graph and the essay agree that the CHR created the Special Rapporteur
+    # mandate; un-role-overview makes no claim on its creator (it says the HRC appoints the
+    # Rapporteur, unhr:appointedBy), so no creator conflict is listed.
+    assert not any(d[0] == "mandate/sr-dprk" and d[1] == "createdByBody" for d in got)
 
 
 def test_every_curated_node_has_source_and_label(repo_store: Store) -> None:

@@ -13,7 +13,16 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from kg.importers import datasets, linkset, member_states, un_bodies, unsc_votes, votes
+from kg.importers import (
+    datasets,
+    linkset,
+    m49,
+    member_states,
+    memberships,
+    un_bodies,
+    unsc_votes,
+    votes,
+)
 from kg.importers.common import ImportDataError, render_turtle
 
 __all__ = ["OUTPUTS", "ImportDataError", "Output", "regenerate_all", "render_all"]
@@ -35,6 +44,9 @@ OUTPUTS: tuple[Output, ...] = (
     Output(Path("data/votes/votes-ga-dprk.ttl"), votes.build_ga),
     Output(Path("data/votes/votes-hrc-dprk.ttl"), votes.build_hrc),
     Output(Path("data/votes/votes-unsc-dprk.ttl"), unsc_votes.build),
+    Output(Path("data/reference/m49-regions.ttl"), m49.build),
+    Output(Path("data/reference/memberships-unsc.ttl"), memberships.build_unsc),
+    Output(Path("data/reference/memberships-hrc.ttl"), memberships.build_hrc),
 )
 
 

@@ -25,6 +25,7 @@ ALIASES: dict[str, str] = {
     "ethipia": "ETH",  # typo in the unsc-voting data set
     "former yugoslav republic of macedonia": "MKD",
     "russia": "RUS",
+    "syria": "SYR",
 }
 
 
