@@ -8,7 +8,10 @@ From the OWL-Lite axioms of the ontology graphs:
   super-property ``q``;
 - ``owl:inverseOf``: ``x p y`` entails ``y q x``;
 - ``owl:SymmetricProperty``: ``x p y`` entails ``y p x``;
-- ``owl:TransitiveProperty``: ``x p y`` and ``y p z`` entail ``x p z``.
+- ``owl:TransitiveProperty``: ``x p y`` and ``y p z`` entail ``x p z``;
+- ``unhr:shortcutRole``: a shortcut triple (``act unhr:host agent``) and a participation node
+  (``p unhr:inActivity act ; unhr:participant agent ; unhr:role role:host``) entail each other,
+  and every participation entails ``act unhr:involves agent``.
 
 The first four are closed into one table per property (``entails``), so that one triple's
 conclusions are found in one step, and every conclusion of a triple has the triple's own subject
@@ -20,7 +23,7 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kg.terms import BNode, Literal, Quad, Term, Triple, URIRef
 
@@ -33,6 +36,15 @@ EQUIVALENT_CLASS = URIRef(OWL + "equivalentClass")
 EQUIVALENT_PROPERTY = URIRef(OWL + "equivalentProperty")
 SYMMETRIC = URIRef(OWL + "SymmetricProperty")
 TRANSITIVE = URIRef(OWL + "TransitiveProperty")
+UNHR = "https://w3id.org/unhr/ontology#"
+SHORTCUT_ROLE = URIRef(UNHR + "shortcutRole")
+#: A participation: ``?p unhr:inActivity ?act ; unhr:participant ?agent ; unhr:role ?role``.
+IN_ACTIVITY = URIRef(UNHR + "inActivity")
+HAS_PARTICIPATION = URIRef(UNHR + "hasParticipation")
+PARTICIPANT = URIRef(UNHR + "participant")
+ROLE = URIRef(UNHR + "role")
+PARTICIPATION = URIRef(UNHR + "Participation")
+INVOLVES = URIRef(UNHR + "involves")
 
 
 def _reach(edges: Mapping[URIRef, set[URIRef]], start: URIRef) -> set[URIRef]:
@@ -55,6 +67,8 @@ class Rules:
     #: property → (property, forward) pairs ``x p y`` entails (``forward=False``: ``y q x``).
     entails: Mapping[URIRef, frozenset[tuple[URIRef, bool]]]
     transitive: frozenset[URIRef]
+    #: shortcut property (``unhr:host``) → the role concept it stands for (``vocab/role/host``).
+    shortcut_roles: Mapping[URIRef, URIRef] = field(default_factory=dict)
 
     @classmethod
     def from_triples(cls, triples: Iterable[Triple]) -> Rules:
@@ -63,6 +77,7 @@ class Rules:
         inverse: dict[URIRef, set[URIRef]] = defaultdict(set)
         symmetric: set[URIRef] = set()
         transitive: set[URIRef] = set()
+        shortcut_roles: dict[URIRef, URIRef] = {}
         for s, p, o in triples:
             if not isinstance(s, URIRef) or not isinstance(o, URIRef):
                 continue
@@ -83,6 +98,8 @@ class Rules:
                 symmetric.add(s)
             elif p == RDF_TYPE and o == TRANSITIVE:
                 transitive.add(s)
+            elif p == SHORTCUT_ROLE:
+                shortcut_roles[s] = o
         superclasses = {c: frozenset(_reach(sub_class, c) - {c}) for c in list(sub_class)}
         superclasses = {c: supers for c, supers in superclasses.items() if supers}
         properties = set(sub_prop) | set(inverse) | symmetric | transitive
@@ -105,7 +122,7 @@ class Rules:
             seen.discard((p, True))
             if seen:
                 entails[p] = frozenset(seen)
-        return cls(superclasses, entails, frozenset(transitive))
+        return cls(superclasses, entails, frozenset(transitive), shortcut_roles)
 
     @property
     def premise_predicates(self) -> frozenset[URIRef]:
@@ -125,6 +142,58 @@ class Rules:
                 yield Triple(s, q, o)
             elif isinstance(o, URIRef | BNode) and not isinstance(s, Literal):
                 yield Triple(o, q, s)
+
+    def about_participations(self, p: URIRef) -> bool:
+        """Whether triples of ``p`` take part in the participation rules (see
+        :meth:`participation_conclusions`)."""
+        if p in (IN_ACTIVITY, HAS_PARTICIPATION, PARTICIPANT, ROLE) or p in self.shortcut_roles:
+            return True
+        return any(q in self.shortcut_roles for q, _ in self.entails.get(p, ()))
+
+    def participation_conclusions(
+        self,
+        participations: Iterable[tuple[Term, Term, Term | None]],
+        shortcuts: Iterable[Triple],
+    ) -> set[Triple]:
+        """Shortcuts and participations kept consistent, both ways.
+
+        ``participations`` are asserted (activity, agent, role or None); ``shortcuts`` the
+        triples of shortcut properties (asserted or entailed). A participation entails
+        ``activity unhr:involves agent`` and the shortcut of its role, if it has one; a shortcut
+        triple with no participation behind it entails one, named
+        ``{activity}/inferred-participation/{agent's last path segment}/{role's notation}``
+        (apart from the curators' ``…/participation/…`` names, so that the two never merge).
+        """
+        by_role: dict[URIRef, set[URIRef]] = defaultdict(set)
+        for shortcut, role in self.shortcut_roles.items():
+            by_role[role].add(shortcut)
+        out: set[Triple] = set()
+        known: set[tuple[Term, Term, Term | None]] = set()
+        for activity, agent, given in participations:
+            known.add((activity, agent, given))
+            if not isinstance(activity, URIRef | BNode):
+                continue
+            out.add(Triple(activity, INVOLVES, agent))
+            for shortcut in by_role.get(given, ()) if isinstance(given, URIRef) else ():
+                out.add(Triple(activity, shortcut, agent))
+        for activity, shortcut, agent in shortcuts:
+            wanted = self.shortcut_roles.get(shortcut)
+            if wanted is None or (activity, agent, wanted) in known:
+                continue
+            if not isinstance(activity, URIRef) or not isinstance(agent, URIRef):
+                continue
+            node = URIRef(
+                f"{activity}/inferred-participation/{_last_segment(agent)}/{_last_segment(wanted)}"
+            )
+            out.update(
+                {
+                    Triple(node, RDF_TYPE, PARTICIPATION),
+                    Triple(node, IN_ACTIVITY, activity),
+                    Triple(node, PARTICIPANT, agent),
+                    Triple(node, ROLE, wanted),
+                }
+            )
+        return out
 
     def entailed_transitive(self, p: URIRef) -> frozenset[URIRef]:
         """The transitive properties that triples of ``p`` feed."""
@@ -167,6 +236,10 @@ class Rules:
                     if isinstance(start, URIRef | BNode):
                         new.add(Triple(start, prop, end))
         return new - known
+
+
+def _last_segment(iri: URIRef) -> str:
+    return str(iri).rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
 def affected_nodes(quads: Iterable[Quad]) -> set[Term]:

@@ -89,16 +89,17 @@ def _ontology_graphs(root: Path) -> list[str]:
     return [gf.graph for gf in discover(root, ("ontology",))]
 
 
-def test_incremental_upkeep_equals_a_full_recomputation(repo_root: Path) -> None:
+@pytest.mark.parametrize("seed", [20261205, 3, 5])
+def test_incremental_upkeep_equals_a_full_recomputation(repo_root: Path, seed: int) -> None:
     """Random removals and re-additions of data triples, followed one change at a time, leave
     the inferred graph exactly as a recomputation from scratch would."""
     dataset = _repo_dataset(repo_root)
     entailment = Entailment(dataset, _ontology_graphs(repo_root), INFERRED_GRAPH)
     entailment.materialise()
-    rng = random.Random(20261205)
+    rng = random.Random(seed)
     data_graphs = [gf.graph for gf in discover(repo_root, ("data",))]
     removed: list[Quad] = []
-    for step in range(40):
+    for step in range(60):
         if removed and step % 3 == 2:
             back = [removed.pop(rng.randrange(len(removed))) for _ in range(min(5, len(removed)))]
             dataset.apply([], back)
@@ -198,3 +199,46 @@ def test_a_write_and_its_revert_update_the_inferred_graph(mini_root: Path, repo_
             assert store.select(query).values("c") == []
     finally:
         store.close()
+
+
+def test_shortcuts_and_participations_entail_each_other(repo_store: Store, repo_root: Path) -> None:
+    graph = Graph()
+    for gf in discover(repo_root, ("ontology", "data")):
+        graph.parse(gf.path, format="turtle")
+    u = {
+        name: URIRef(UNHR + name) for name in ("shortcutRole", "inActivity", "participant", "role")
+    }
+    shortcut_of = {role: s for s, role in graph.subject_objects(u["shortcutRole"])}
+    participations = {
+        (act, agent, graph.value(p, u["role"]))
+        for p, act in graph.subject_objects(u["inActivity"])
+        for agent in graph.objects(p, u["participant"])
+    }
+    assert participations and shortcut_of
+    # A participation entails the shortcut of its role and unhr:involves.
+    wanted = {
+        (act, shortcut_of[role], agent)
+        for act, agent, role in participations
+        if role in shortcut_of
+    }
+    wanted |= {(act, URIRef(UNHR + "involves"), agent) for act, agent, _ in participations}
+    rows = repo_store.select("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", max_rows=1_000_000)
+    union = {(r["s"], r["p"], r["o"]) for r in rows}
+    assert wanted <= union
+    # A shortcut with no participation behind it entails one.
+    shortcut_triples = {
+        (act, s, agent) for s in shortcut_of.values() for act, agent in graph.subject_objects(s)
+    }
+    lonely = [
+        (act, s, agent)
+        for act, s, agent in shortcut_triples
+        if (act, agent, next(r for r, sc in shortcut_of.items() if sc == s)) not in participations
+    ]
+    assert lonely
+    for act, s, agent in lonely:
+        role = next(r for r, sc in shortcut_of.items() if sc == s)
+        found = repo_store.select(
+            f"SELECT ?p WHERE {{ GRAPH <{INFERRED_GRAPH}> {{ ?p <{UNHR}inActivity> <{act}> ; "
+            f"<{UNHR}participant> <{agent}> ; <{UNHR}role> <{role}> }} }}"
+        )
+        assert len(found) == 1, (act, s, agent)
