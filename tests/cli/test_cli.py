@@ -177,3 +177,35 @@ def test_serve_stops_on_a_malformed_canned_query(mini_root: Path) -> None:
     result = runner.invoke(app, ["serve", "--port", "0"], env=env_for(mini_root))
     assert result.exit_code == 1
     assert "bad.rq:2: unknown header key 'colour'" in result.output
+
+
+def test_journal_check_and_cut(mini_root: Path) -> None:
+    from tests.store.test_journal import change
+
+    from kg.store.journal import Journal
+
+    data_dir = mini_root / "var"
+    journal = Journal(data_dir / "journal.jsonl")
+    for n in range(1, 4):
+        journal.append(change(n))
+    journal.close()
+    env = {**env_for(mini_root), "KG_STORE": "embedded"}
+    ok = runner.invoke(app, ["journal", "check"], env=env)
+    assert ok.exit_code == 0 and "3 change set(s), all intact" in ok.output
+    path = data_dir / "journal.jsonl"
+    lines = path.read_bytes().splitlines(keepends=True)
+    lines[1] = lines[1].replace(b"value 2", b"value 9")
+    path.write_bytes(b"".join(lines))
+    damaged = runner.invoke(app, ["journal", "check"], env=env)
+    assert damaged.exit_code == 1 and "record 2" in damaged.output
+    # The server refuses to start the same way.
+    serve = subprocess.run(
+        [sys.executable, "-m", "kg", "load"],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+    )
+    assert serve.returncode == 1 and "record 2" in serve.stderr
+    cut = runner.invoke(app, ["journal", "cut", "2"], env=env)
+    assert cut.exit_code == 0 and "kept 1 change set(s)" in cut.output
+    assert runner.invoke(app, ["journal", "check"], env=env).exit_code == 0

@@ -2,7 +2,8 @@
 
 - :mod:`.store_commands`: ``serve``, ``load``, ``query``, ``queries`` (open a store here);
 - :mod:`.file_commands`: ``import``, ``validate`` (the repository's files);
-- :mod:`.server_commands`: ``ingest``, ``changesets``, ``revert`` (a running server).
+- :mod:`.server_commands`: ``ingest``, ``changesets``, ``revert`` (a running server);
+- :mod:`.journal_commands`: ``journal check``, ``journal cut`` (the journal of change sets).
 """
 # ruff: noqa: I001 - the command modules are imported in the order `kg --help` lists them
 
@@ -16,8 +17,16 @@ from kg.cli.options import app
 from kg.cli import store_commands
 from kg.cli import file_commands
 from kg.cli import server_commands
+from kg.cli import journal_commands
 
-__all__ = ["app", "file_commands", "main", "server_commands", "store_commands"]
+__all__ = [
+    "app",
+    "file_commands",
+    "journal_commands",
+    "main",
+    "server_commands",
+    "store_commands",
+]
 
 
 @app.command()
