@@ -20,13 +20,14 @@ serve: $(STAMP)
 
 ## make test: install, lint, type-check and run the whole test suite
 test: $(STAMP)
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest
 
 format: $(STAMP)
-	$(BIN)/ruff format src tests
-	$(BIN)/ruff check --fix src tests
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
 
 ## regenerate the Turtle made from data sets, and the ontology reference
 regenerate: $(STAMP)

@@ -82,12 +82,16 @@ def start(
         "KG_LOG_LEVEL": "warning",
         **env,
     }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "kg", "serve"],
-        env=full_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    # The server's log goes to a file (a pipe nobody reads would fill up and block it).
+    log_path = data_dir.parent / f"server-{port}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "kg", "serve"],
+            env=full_env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -99,7 +103,7 @@ def start(
             if proc.poll() is None:
                 proc.kill()
                 proc.wait(timeout=10)
-            err = proc.stderr.read().decode() if proc.stderr else ""
+            err = log_path.read_text(errors="replace")
             if "address already in use" in err:
                 return None
             raise AssertionError(f"server did not start: {err[-3000:]}")

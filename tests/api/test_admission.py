@@ -42,6 +42,19 @@ def pooled(mini_root: Path) -> Iterator[tuple[TestClient, Store]]:
         store.close()
 
 
+def wait_for(condition: Any, what: str, timeout: float = 5.0) -> None:
+    """Wait until ``condition()`` holds (an event), not for a guessed time."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.01)
+
+
+def busy(store: Store) -> int:
+    snapshot = store.pool_snapshot()  # type: ignore[attr-defined]
+    return int(snapshot["workers"] - snapshot["idle"])
+
+
 def get(client: TestClient, query: str, **params: str) -> Any:
     return client.get("/sparql", params={"query": query, **params})
 
@@ -67,11 +80,11 @@ def test_timeout_parameter_is_checked(pooled: tuple[TestClient, Store]) -> None:
 
 
 def test_cheap_query_is_answered_while_a_slow_one_runs(pooled: tuple[TestClient, Store]) -> None:
-    client, _ = pooled
+    client, store = pooled
     slow_status: list[int] = []
     worker = threading.Thread(target=lambda: slow_status.append(get(client, SLOW).status_code))
     worker.start()
-    time.sleep(0.5)
+    wait_for(lambda: busy(store) >= 1, "the slow query to occupy a worker")
     started = time.monotonic()
     cheap = get(client, CHEAP)
     cheap_elapsed = time.monotonic() - started
@@ -95,10 +108,12 @@ def test_heavy_lane_is_bounded_and_says_when_to_retry(pooled: tuple[TestClient, 
     threads = [threading.Thread(target=send) for _ in range(3)]
     for t in threads:
         t.start()
-        time.sleep(0.1)
-    time.sleep(0.6)
-    snapshot = store.pool_snapshot()  # type: ignore[attr-defined]
-    assert snapshot["heavy_running"] == 1
+
+    def settled() -> bool:
+        snapshot = store.pool_snapshot()  # type: ignore[attr-defined]
+        return bool(snapshot["heavy_running"] == 1 and snapshot["heavy_waiting"] == 1)
+
+    wait_for(settled, "one heavy query running and one waiting")
     assert get(client, CHEAP).status_code == 200
     for t in threads:
         t.join()
@@ -117,7 +132,10 @@ def test_a_query_that_turned_heavy_waits_for_the_heavy_lane_next_time(
     results: list[int] = []
     t = threading.Thread(target=lambda: results.append(get(client, SLOW, timeout="1").status_code))
     t.start()
-    time.sleep(0.5)
+    wait_for(
+        lambda: store.pool_snapshot()["heavy_running"] == 1,  # type: ignore[attr-defined]
+        "the known-heavy query to hold the heavy slot",
+    )
     during = store.pool_snapshot()  # type: ignore[attr-defined]
     t.join()
     assert results == [503]
@@ -167,7 +185,7 @@ def test_unexpected_error_is_500_with_request_id(mini_root: Path, mini_store: St
 def test_health_and_service_description_never_wait_for_a_worker(
     pooled: tuple[TestClient, Store],
 ) -> None:
-    client, _ = pooled
+    client, store = pooled
     # Take every worker the pool may start, then ask for health and the Service Description.
     threads = [
         threading.Thread(target=lambda: get(client, SLOW, timeout="2"), daemon=True)
@@ -175,7 +193,7 @@ def test_health_and_service_description_never_wait_for_a_worker(
     ]
     for t in threads:
         t.start()
-    time.sleep(0.8)
+    wait_for(lambda: busy(store) >= 3, "the runaways to take the workers")
     started = time.monotonic()
     health = client.get("/healthz")
     description = client.get("/sparql", headers={"Accept": "text/turtle"})

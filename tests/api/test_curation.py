@@ -90,25 +90,36 @@ def test_validate_parse_errors_have_positions(writer: tuple[TestClient, Oxigraph
 
 
 @pytest.mark.parametrize(
-    ("body", "content_type"),
+    ("body", "content_type", "message"),
     [
         (
             '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
             '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>',
             "application/rdf+xml",
+            # The server's own guard, before any XML parser sees the entity.
+            "<!ENTITY>",
+        ),
+        (
+            # A well-formed document whose DOCTYPE the XML parser alone would accept.
+            '<?xml version="1.0"?><!DOCTYPE rdf:RDF>'
+            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>',
+            "application/rdf+xml",
+            "<!DOCTYPE>",
         ),
         (
             '{"@context": "http://127.0.0.1:9/context.jsonld", "@id": "urn:x:a", "name": "x"}',
             "application/ld+json",
+            "context",
         ),
     ],
 )
 def test_hostile_documents_are_refused(
-    writer: tuple[TestClient, OxigraphStore], body: str, content_type: str
+    writer: tuple[TestClient, OxigraphStore], body: str, content_type: str, message: str
 ) -> None:
     client, _ = writer
     response = client.post("/validate", content=body, headers={"Content-Type": content_type})
     assert response.status_code == 400
+    assert message in response.json()["error"]["message"]
 
 
 def test_invalid_ingest_is_refused_whole(writer: tuple[TestClient, OxigraphStore]) -> None:

@@ -124,7 +124,8 @@ def test_format_parameter_overrides_accept(client: TestClient) -> None:
     assert response.headers["content-type"].startswith("text/tab-separated-values")
 
 
-def test_browser_accept_gets_json_for_select(client: TestClient) -> None:
+def test_browser_accept_gets_xml_results_for_select(client: TestClient) -> None:
+    # A browser accepts application/xml (q=0.9) before */*: SPARQL XML results, not JSON.
     accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
     response = send(client, "GET", QUERIES["select"], accept)
     assert response.status_code == 200
@@ -343,6 +344,9 @@ def test_oversized_body_is_413(client: TestClient) -> None:
         "/sparql", content=body, headers={"Content-Type": "application/sparql-query"}
     )
     assert response.status_code == 413
+    # The body limit answered, before the body was read (not the query-length limit).
+    error = response.json()["error"]
+    assert error["details"]["limit"] == 10_000_000 and "request body" in error["message"]
 
 
 def test_oversized_query_is_413(client: TestClient) -> None:
@@ -352,7 +356,8 @@ def test_oversized_query_is_413(client: TestClient) -> None:
         headers={"Content-Type": "application/sparql-query"},
     )
     assert response.status_code == 413
-    assert "limit" in response.json()["error"]["message"]
+    error = response.json()["error"]
+    assert error["details"]["limit"] == 100_000 and "KG_MAX_QUERY_BYTES" in error["message"]
 
 
 def test_row_cap_truncates_and_says_so(mini_root: object, mini_store: object) -> None:

@@ -24,7 +24,8 @@ SELECT ?v WHERE {
   ?v unhr:votedYes ?_state_iri ; unhr:voteDate ?d .
   FILTER(YEAR(?d) = ?_year_integer)
   FILTER(!BOUND(?__body_iri) || ?b = ?__body_iri)
-  # ?_commented_out is no parameter, nor is "?_in_a_string"
+  FILTER(STR(?v) != "?_in_a_string" && STR(?v) != '?_in_single_quotes')
+  # ?_commented_out is no parameter
 }
 """
 
