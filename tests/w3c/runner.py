@@ -53,7 +53,9 @@ test                                           what is adapted
 ============================================== =====================================================
 protocol#update_dataset_default_graph          CLEAR ALL → DROP SILENT GRAPH of data1 and the output
                                                graph (seeded with stale triples first); both must
-                                               then hold exactly the expected triples
+                                               then hold exactly the expected triples; a bystander
+                                               graph with another foaf:Document (the rest of the
+                                               store) must stay out of the output
 protocol#update_dataset_default_graphs         DROP ALL → DROP SILENT GRAPH of data1-3 and the
                                                output graph; as above
 protocol#update_dataset_named_graphs           as above
@@ -427,6 +429,7 @@ def all_tests() -> list[W3CTest]:
 SEED = "http://example.org/w3c-adapted/seed"
 SEED_2 = "http://example.org/w3c-adapted/seed-2"
 STALE = "http://example.org/w3c-adapted/stale"
+BYSTANDER = "http://example.org/w3c-adapted/bystander"
 KASEI = "http://kasei.us/2009/09/sparql/data/"
 _PREFIXES = (
     "@prefix foaf: <http://xmlns.com/foaf/0.1/> .\n"
@@ -478,28 +481,38 @@ _CLEAR_ALL_WHY = (
     "triple so that the clearing is observable, and afterwards they must hold exactly the "
     "expected triples."
 )
+_BYSTANDER_WHY = (
+    " A bystander graph holding another foaf:Document stands for the rest of the store, which "
+    "the adapted update does not clear (the union default graph is never empty here): it must "
+    "stay as it is and never reach the output, so the protocol dataset (using-graph-uri, "
+    "using-named-graph-uri) must really bound the WHERE clause."
+)
 
 
 def _dataset_update(clear: str, out: str, data: tuple[str, ...], expected_out: str) -> Adaptation:
     graphs = [f"{KASEI}{d}.rdf" for d in data] + [out]
     drops = " ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs) + " ;"
     stale_doc = f"<{STALE}> a foaf:Document ."
+    bystander = f"<{BYSTANDER}> a foaf:Document ."
     stale_out = f'<{STALE}> a dc:BibliographicResource . <{STALE}> <http://example.org/in> "x" .'
     return Adaptation(
         why=_CLEAR_ALL_WHY.format(
             op=clear.rstrip(" ;"),
             what=f"the leading {clear.rstrip(' ;')} becomes DROP SILENT GRAPH of each graph the "
             "update writes",
-        ),
+        )
+        + _BYSTANDER_WHY,
         rewrites=(Rewrite(clear, drops, 0),),
         seed=(
             *((f"{KASEI}{d}.rdf", _PREFIXES + stale_doc) for d in data),
             (out, _PREFIXES + stale_out),
+            (BYSTANDER, _PREFIXES + bystander),
         ),
         refused_as_is=(403, "is maintained by the server and cannot be written"),
         holds_exactly=(
             *((f"{KASEI}{d}.rdf", _PREFIXES + f"<{KASEI}{d}.rdf> a foaf:Document .") for d in data),
             (out, _PREFIXES + expected_out),
+            (BYSTANDER, _PREFIXES + bystander),
         ),
     )
 
