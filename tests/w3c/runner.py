@@ -112,6 +112,7 @@ from __future__ import annotations
 
 import io
 import urllib.parse
+import urllib.request
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -350,6 +351,14 @@ def _request(g: Graph, node: Node) -> Request:
     )
 
 
+def _file(iri: Node) -> Path:
+    """The local file a ``file:`` IRI (relative IRIs resolved against the manifest) names."""
+    parsed = urllib.parse.urlparse(str(iri))
+    if parsed.scheme != "file":
+        raise ManifestError(f"<{iri}> is not a file next to the manifests")
+    return Path(urllib.request.url2pathname(parsed.path))
+
+
 def _test(g: Graph, node: URIRef, manifest: str, folder: Path) -> W3CTest:
     _check_properties(
         g,
@@ -371,7 +380,7 @@ def _test(g: Graph, node: URIRef, manifest: str, folder: Path) -> W3CTest:
     graph_data = []
     for gd in g.objects(node, UT.graphData):
         _check_properties(g, gd, (UT.graph, RDFS.label), "ut:graphData")
-        file = Path(urllib.parse.urlparse(str(_one(g, gd, UT.graph))).path)
+        file = _file(_one(g, gd, UT.graph))
         if not file.is_file() or folder not in file.parents:
             raise ManifestError(f"{node}: data file {file} is not next to its manifest")
         graph_data.append(GraphData(str(_one(g, gd, RDFS.label)), file))
@@ -412,7 +421,7 @@ def _load(relative: str) -> Iterator[Manifest]:
     yield Manifest(relative, str(_one(g, top, RDFS.label)), tests, unlisted)
     included = _optional(g, top, MF.include)
     for inc in [] if included is None else Collection(g, included):
-        yield from _load(str(Path(urllib.parse.urlparse(str(inc)).path).relative_to(MANIFESTS_DIR)))
+        yield from _load(str(_file(inc).relative_to(MANIFESTS_DIR)))
 
 
 def load_manifests() -> list[Manifest]:
