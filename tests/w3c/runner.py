@@ -95,17 +95,9 @@ README documents), ``optional`` (a feature the manifest marks as optional with `
 and this server does not offer), ``bug`` (the server does not do what the specification says;
 to be fixed in ``src/kg``).
 
-============================================== ======== ============================================
-test                                           kind     why
-============================================== ======== ============================================
-http-rdf-update#put_get_repeat_direct          optional direct graph identification
-                                                        (/gsp/person/1.ttl): not offered
-http-rdf-update#put_delete_get_delete_direct   optional as above
-http-rdf-update#post_get_post_get_direct       optional as above
-http-rdf-update#head_existing_direct           optional as above
-http-rdf-update#post_get_new_graph             bug      POST to the Graph Store itself creates no
-                                                        graph (400; GSP 5.5: MUST, 201 + Location)
-============================================== ======== ============================================
+None at present. The first runs found two (direct graph identification, which the manifest marks
+optional, and a POST to the Graph Store itself, which must create a graph); both are implemented
+now, and those six tests pass.
 """
 
 from __future__ import annotations
@@ -678,33 +670,9 @@ class ExpectedFailure:
     symptom: str
 
 
-_DIRECT = ExpectedFailure(
-    "optional",
-    "Direct graph identification (mf:requires mf:DirectGraphIdentification, a feature the "
-    "manifest marks as optional): this server identifies graphs only indirectly, by "
-    "/graph-store?graph=IRI (README, 'Curating'); /graph-store/person/1.ttl is not a route, so "
-    "the first request is answered 404.",
-    "/gsp/person/1.ttl: status 404",
-)
-
-#: test id → why this server fails it.
-EXPECTED_FAILURES: dict[str, ExpectedFailure] = {
-    "http-rdf-update#put_get_repeat_direct": _DIRECT,
-    "http-rdf-update#put_delete_get_delete_direct": replace(
-        _DIRECT, symptom="/gsp/person/2.ttl: status 404"
-    ),
-    "http-rdf-update#post_get_post_get_direct": _DIRECT,
-    "http-rdf-update#head_existing_direct": _DIRECT,
-    "http-rdf-update#post_get_new_graph": ExpectedFailure(
-        "bug",
-        "Server bug: a POST of RDF to the Graph Store itself (/graph-store with neither ?graph= "
-        "nor ?default) is refused with 400 'give exactly one of ?graph=IRI or ?default'; Graph "
-        "Store Protocol 5.5 says that when the request IRI identifies the Graph Store the "
-        "server MUST create a new graph from the payload and answer 201 Created with the new "
-        "graph's IRI in Location (the manifest tags the test mf:POSTGraphCreation).",
-        "POST /gsp: status 400, expected one of hts:Created",
-    ),
-}
+#: test id → why this server fails it (none now: direct graph identification and POST graph
+#: creation, the two gaps the runner found first, are implemented).
+EXPECTED_FAILURES: dict[str, ExpectedFailure] = {}
 
 
 # --------------------------------------------------------------------------- running

@@ -11,7 +11,7 @@ from kg import __version__
 from kg.api import errors
 from kg.api.head import HeadAsGet
 from kg.api.request_id import RequestId
-from kg.api.routes import curation, meta, queries, sparql
+from kg.api.routes import curation, graph_store, meta, queries, sparql
 from kg.api.routes.sparql import base_iri
 from kg.api.service_info import ServiceInfo
 from kg.curation.service import CurationService, Limits
@@ -77,4 +77,5 @@ def create_app(settings: Settings, store: Store, registry: Registry | None = Non
     app.include_router(meta.router)
     app.include_router(sparql.router)
     app.include_router(curation.router)
+    app.include_router(graph_store.router)
     return app

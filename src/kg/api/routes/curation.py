@@ -1,4 +1,4 @@
-"""Curators: ``/validate``, ``/changesets`` (ingest, list, revert) and the Graph Store Protocol."""
+"""Curators: ``/validate`` and ``/changesets`` (ingest, list, revert)."""
 
 from __future__ import annotations
 
@@ -10,15 +10,12 @@ from fastapi.responses import JSONResponse
 
 from kg.api.auth import CuratorDep
 from kg.api.body import read_body
-from kg.api.deps import SettingsDep, StoreDep
+from kg.api.deps import SettingsDep
 from kg.api.multipart import rdf_parts
 from kg.curation.changes import Change, changeset_graph
 from kg.curation.service import CurationService
 from kg.errors import BadRequest, NotFound, ValidationFailed
-from kg.formats import Kind, negotiate, rdf_upload_format
-from kg.sparql.iris import check_absolute_iri
-from kg.sparql.operation import Form
-from kg.store.base import QueryRequest
+from kg.formats import rdf_upload_format
 from kg.terms import Quad
 from kg.validation import ValidationReport
 
@@ -31,7 +28,7 @@ def curation_service(request: Request) -> CurationService:
     return svc
 
 
-def _parse(request: Request, body: bytes, *, into_graph: str) -> list[Quad]:
+def parse_upload(request: Request, body: bytes, *, into_graph: str) -> list[Quad]:
     """An upload's quads: the format from Content-Type, parsed in a worker (bounded).
 
     ``multipart/form-data`` (the Graph Store Protocol's POST of files) is several documents,
@@ -85,7 +82,7 @@ async def validate(request: Request, settings: SettingsDep) -> Response:
     body = await read_body(request, settings.max_body_bytes)
 
     def work() -> ValidationReport:
-        quads = _parse(request, body, into_graph=UPLOAD_GRAPH)
+        quads = parse_upload(request, body, into_graph=UPLOAD_GRAPH)
         return curation_service(request).validate_quads(quads)
 
     return _report_response(request, await run_in_threadpool(work))
@@ -105,7 +102,7 @@ async def ingest(
         raise BadRequest(f"source must be an http(s) IRI, got {source!r}")
 
     def work() -> Change:
-        quads = _parse(request, body, into_graph=UPLOAD_GRAPH)
+        quads = parse_upload(request, body, into_graph=UPLOAD_GRAPH)
         if not quads:
             raise BadRequest("the document holds no triples")
         return curation_service(request).ingest(
@@ -138,82 +135,6 @@ def revert(
 ) -> Response:
     change = curation_service(request).revert(cs_id, curator=curator, comment=comment)
     return change_response(request, change)
-
-
-def _graph_param(request: Request) -> str | None:
-    graph = request.query_params.get("graph")
-    default = "default" in request.query_params
-    if (graph is None) == (not default):
-        if graph is None:
-            raise BadRequest("give exactly one of ?graph=IRI or ?default")
-        raise BadRequest("give ?graph=IRI or ?default, not both")
-    return None if graph is None else check_absolute_iri(graph, "graph")
-
-
-@router.get("/graph-store", summary="Graph Store Protocol: read")
-def gsp_get(request: Request, settings: SettingsDep, store: StoreDep) -> Response:
-    graph = _graph_param(request)
-    fmt = negotiate(
-        Kind.GRAPH,
-        accept=request.headers.get("accept"),
-        format_param=request.query_params.get("format"),
-    )
-    if graph is not None and graph not in store.describe().graph_names():
-        raise NotFound(f"graph <{graph}> does not exist")
-    text = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
-    result = store.query(
-        QueryRequest(
-            text,
-            Form.CONSTRUCT,
-            fmt,
-            settings.max_rows,
-            settings.query_timeout,
-            default_graphs=(graph,) if graph else None,
-        )
-    )
-    headers = {"Vary": "Accept"}
-    if result.truncated:
-        headers["X-KG-Truncated"] = f"true; the graph was cut at {settings.max_rows} triples"
-    return Response(result.body, media_type=fmt.content_type(), headers=headers)
-
-
-async def _gsp_write(
-    request: Request, settings: Any, curator: str, *, append: bool, delete: bool = False
-) -> Response:
-    graph = _graph_param(request)
-    if graph is None:
-        raise BadRequest(
-            "the default graph is the union of the named graphs and cannot be "
-            "written directly; write to a named graph with ?graph=IRI"
-        )
-    body = b"" if delete else await read_body(request, settings.max_body_bytes)
-    comment = request.query_params.get("comment")
-
-    def work() -> Change | None:
-        quads = None if delete else _parse(request, body, into_graph=graph)
-        return curation_service(request).replace_graph(
-            graph, quads, curator=curator, comment=comment, append=append
-        )
-
-    change = await run_in_threadpool(work)
-    if change is None:  # the graph already holds exactly that: nothing to record
-        return Response(status_code=204)
-    return change_response(request, change)
-
-
-@router.put("/graph-store", summary="Graph Store Protocol: replace a graph")
-async def gsp_put(request: Request, settings: SettingsDep, curator: CuratorDep) -> Response:
-    return await _gsp_write(request, settings, curator, append=False)
-
-
-@router.post("/graph-store", summary="Graph Store Protocol: add to a graph")
-async def gsp_post(request: Request, settings: SettingsDep, curator: CuratorDep) -> Response:
-    return await _gsp_write(request, settings, curator, append=True)
-
-
-@router.delete("/graph-store", summary="Graph Store Protocol: delete a graph")
-async def gsp_delete(request: Request, settings: SettingsDep, curator: CuratorDep) -> Response:
-    return await _gsp_write(request, settings, curator, append=False, delete=True)
 
 
 __all__ = ["changeset_graph", "router"]
