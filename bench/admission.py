@@ -19,6 +19,7 @@ Timings on a shared machine are noisy: compare the scenarios of one run.
 from __future__ import annotations
 
 import argparse
+import signal
 import statistics
 import sys
 import tempfile
@@ -33,7 +34,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.server import alive, free_port, process_tree, start  # noqa: E402
+from tests.server import cpu_seconds, free_port, process_tree, start, stop  # noqa: E402
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?x ?y }"
 PATHOLOGICAL = "SELECT * WHERE { ?s ?p ?o } " + "a." * 49_000
@@ -117,20 +118,6 @@ def scenario(
         print(f"{'':42} hostile requests answered: {dict(sorted(statuses.items()))}")
 
 
-def cpu_seconds(pids: set[int]) -> float:
-    import os
-
-    total = 0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--samples", type=int, default=200, help="ASK requests per scenario")
@@ -187,12 +174,7 @@ def main() -> None:
             tree = process_tree(proc.pid)
             print(f"CPU time of the server's processes: {cpu_seconds(tree):.1f} s")
         finally:
-            tree = process_tree(proc.pid)
-            proc.terminate()
-            proc.wait(timeout=30)
-            deadline = time.monotonic() + 10
-            while alive(tree) and time.monotonic() < deadline:
-                time.sleep(0.1)
+            stop(proc, signal.SIGTERM)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from kg.settings import Settings
 from kg.startup import prepare_store
 from kg.store.base import Store as KgStore
 from kg.workers.lifeline import become_subreaper
+from tests.server import alive, process_tree, reap
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,62 +36,33 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-def _descendants() -> dict[int, str]:
-    """Live (non-zombie) processes below this one, with their command lines."""
-    children: dict[int, list[int]] = {}
-    info: dict[int, tuple[str, str]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
+def _left_running(before: set[int]) -> dict[int, str]:
+    """Processes below this one that were not there at the start, with their command lines.
+
+    multiprocessing's fork server and resource tracker live as long as this process (they exit
+    when it does): they are not leaks.
+    """
+    out: dict[int, str] = {}
+    for pid in alive(process_tree(os.getpid())) - before - {os.getpid()}:
         try:
-            with open(f"/proc/{entry}/stat") as fh:
-                stat = fh.read()
-            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
                 cmdline = fh.read().replace(b"\0", b" ").decode(errors="replace").strip()
         except OSError:
             continue
-        state, ppid = stat.rsplit(")", 1)[1].split()[:2]
-        children.setdefault(int(ppid), []).append(int(entry))
-        info[int(entry)] = (state, cmdline)
-    found: dict[int, str] = {}
-    todo = [os.getpid()]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            todo.append(child)
-            state, cmdline = info[child]
-            if state != "Z":
-                found[child] = cmdline
-    return found
-
-
-def _reap_zombies() -> None:
-    while True:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
+        if "multiprocessing" not in cmdline:
+            out[pid] = cmdline
+    return out
 
 
 @pytest.fixture(scope="session", autouse=True)
 def nothing_left_running() -> Iterator[None]:
     """Fail the session if a test left a process behind (see the module docstring)."""
     become_subreaper()
-    before = set(_descendants())
+    before = process_tree(os.getpid())
     yield
     deadline = time.monotonic() + 10
-    while True:
-        _reap_zombies()
-        # multiprocessing's fork server and resource tracker live as long as this process
-        # (they exit when it does): not leaks.
-        left = {
-            pid: cmd
-            for pid, cmd in _descendants().items()
-            if pid not in before and "multiprocessing" not in cmd
-        }
-        if not left or time.monotonic() > deadline:
-            break
+    while (left := _left_running(before)) and time.monotonic() < deadline:
+        reap()
         time.sleep(0.2)
     assert not left, f"processes left running after the tests: {left}"
 

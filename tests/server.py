@@ -68,6 +68,38 @@ def reap() -> None:
             return
 
 
+def cpu_seconds(pids: set[int]) -> float:
+    """CPU time (user + system) the processes ``pids`` have used so far, in seconds."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def wait_gone(pids: set[int], timeout: float = 10) -> set[int]:
+    """Wait until none of ``pids`` runs (reaping what this process adopted); what still runs."""
+    deadline = time.monotonic() + timeout
+    while alive(pids) and time.monotonic() < deadline:
+        reap()
+        time.sleep(0.05)
+    reap()
+    return alive(pids)
+
+
+def stop(proc: subprocess.Popen[bytes], sig: signal.Signals = signal.SIGKILL) -> set[int]:
+    """Signal a server and wait for it and every process it started; what still runs."""
+    tree = process_tree(proc.pid) if proc.poll() is None else set()
+    if proc.poll() is None:
+        proc.send_signal(sig)
+    proc.wait(timeout=30)
+    return wait_gone(tree)
+
+
 def start(
     root: Path, data_dir: Path, port: int, env: dict[str, str], *, timeout: float = 60
 ) -> subprocess.Popen[bytes] | None:
@@ -126,12 +158,5 @@ def server(
     try:
         yield proc, chosen
     finally:
-        tree |= process_tree(proc.pid) if proc.poll() is None else set()
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=10)
-        deadline = time.monotonic() + 10
-        while alive(tree) and time.monotonic() < deadline:
-            reap()
-            time.sleep(0.05)
-        reap()
+        stop(proc)
+        wait_gone(tree)

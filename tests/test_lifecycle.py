@@ -21,7 +21,7 @@ import pytest
 from kg.store.base import ChangeSet
 from kg.store.journal import Journal
 from kg.terms import Quad, URIRef, literal
-from tests.server import alive, process_tree, reap, server, start
+from tests.server import process_tree, server, start, stop, wait_gone
 from tests.support import GRAPH, ID
 
 TOKEN = "lifecycle-token-0123456789"
@@ -136,11 +136,8 @@ def test_every_process_dies_with_the_server_and_it_restarts_on_the_same_port(
         proc.wait(timeout=10)
         stopped_after = time.monotonic() - signalled
         assert stopped_after < 10, f"the server took {stopped_after:.1f} s to stop"
-        deadline = time.monotonic() + 5
-        while alive(tree) and time.monotonic() < deadline:
-            reap()
-            time.sleep(0.05)
-        assert not alive(tree), f"processes still running 5 s after {sig!r}: {alive(tree)}"
+        still = wait_gone(tree, timeout=5)
+        assert not still, f"processes still running 5 s after {sig!r}: {still}"
         updater.join(timeout=30)
         assert update_status and update_status[0] != 200
     # The same port and data directory, at once.
@@ -155,10 +152,4 @@ def test_every_process_dies_with_the_server_and_it_restarts_on_the_same_port(
         )
         assert answer.json()["boolean"] is True
     finally:
-        tree = process_tree(proc2.pid)
-        proc2.kill()
-        proc2.wait(timeout=10)
-        deadline = time.monotonic() + 5
-        while alive(tree) and time.monotonic() < deadline:
-            reap()
-            time.sleep(0.05)
+        stop(proc2)

@@ -8,7 +8,6 @@ the SPARQL 1.1 Update specification, not from the store.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 from tests.jobs import CountGraphs, Pid, ResourceSize, Segfault, Spin
-from tests.server import alive, process_tree
+from tests.server import alive, cpu_seconds, process_tree
 from tests.support import GRAPH, ID
 
 from kg.bootstrap import Outcome, load_all
@@ -327,18 +326,6 @@ def test_update_effect_is_bounded(store: Store) -> None:
 
 
 # --------------------------------------------------------------------------- deadlines
-
-
-def cpu_seconds(pids: set[int]) -> float:
-    total = 0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
-    return total / os.sysconf("SC_CLK_TCK")
 
 
 def assert_cpu_freed(store: Store, started: float, deadline: float) -> None:
