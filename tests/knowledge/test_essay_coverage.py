@@ -216,7 +216,7 @@ def test_who_did_not_raise_the_issue_in_2018_and_2019(repo_store: Store, essay: 
 def test_joint_statements_of_the_coalition(repo_store: Store, essay: str) -> None:
     april = gym(first_match(r"U\.S\.-ROK Joint Statement of (\w+ \d{4})", essay).group(1))
     phnom_penh = gym(first_match(r"statement at Phnom Penh in (\w+ \d{4})", essay).group(1))
-    assert "issued during President Yoon’s state visit" in flat(essay)
+    assert "issued during President Yoon\u2019s state visit" in flat(essay)
     assert "statement at Phnom Penh in November 2022 during the East Asia Summit" in flat(essay)
     assert "joint statement issued after the Camp David Summit" in flat(essay)
     q = f"""

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 from rdflib import RDF, RDFS, Graph, Namespace, URIRef
-from tests.conftest import make_settings
 
 from kg.layout import discover
 from kg.namespaces import INFERRED_GRAPH
 from kg.startup import prepare_store
 from kg.store.base import Store
+from tests.conftest import make_settings
 
 UNHR = Namespace("https://w3id.org/unhr/ontology#")
 DCTERMS = Namespace("http://purl.org/dc/terms/")
