@@ -382,6 +382,7 @@ def test_values_the_essay_does_not_give_are_marked(repo_store: Store, essay: str
     assert "1718" not in words and "sanctions committee" not in words.lower()
     assert "Working Group" not in words and "the HRC conducts the Universal Periodic" in words
     assert "began her term" in words and "Her one-year mandate expired on July 18, 2023" in words
+    assert "previous UPR cycle in 2019" in words and "third UPR" not in words
     q = f"""
     SELECT ?s ?p ?o WHERE {{ GRAPH <{GRAPH}> {{
       ?m a unhr:CuratorIdentification ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
@@ -402,4 +403,5 @@ def test_values_the_essay_does_not_give_are_marked(repo_store: Store, essay: str
         ("mandate/sr-dprk", "establishedIn", "2004"),
         ("post/sr-dprk", "establishedIn", "2004"),
         ("upr/CHN/4", "cycle", "upr/cycle/4"),
+        ("upr/PRK/3", "cycle", "upr/cycle/3"),
     } <= marked
