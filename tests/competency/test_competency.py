@@ -27,6 +27,7 @@ PREFIX unhr: <https://w3id.org/unhr/ontology#>
 PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 BASE <https://w3id.org/unhr/id/>
 """
@@ -576,13 +577,17 @@ def test_holders_of_the_dprk_special_rapporteur_post(repo_store: Store) -> None:
 
 
 def test_security_council_memberships_stated_in_sources(repo_store: Store) -> None:
-    """Which Security Council memberships do the source documents state, with role and dates?
-    [12] (The per-year memberships of the data sets are tested in tests/importers.)"""
+    """Which Security Council memberships do the source documents state, with role and dates,
+    and which start years are the curator's? [12] (The per-year memberships of the data sets
+    are tested in tests/importers.)"""
     q = """
-    SELECT DISTINCT ?state ?role ?start ?end ?src WHERE {
+    SELECT DISTINCT ?state ?role ?start ?end ?src ?start_marked WHERE {
       GRAPH ?g { ?m a unhr:Membership ; unhr:memberOf <org/unsc> ; unhr:member ?state ;
                     unhr:role ?role ; dcterms:source ?src .
-                 OPTIONAL { ?m unhr:startDate ?start } OPTIONAL { ?m unhr:endDate ?end } }
+                 OPTIONAL { ?m unhr:startDate ?start } OPTIONAL { ?m unhr:endDate ?end }
+                 BIND (EXISTS { ?mark a unhr:CuratorIdentification ; rdf:subject ?m ;
+                                      rdf:predicate unhr:startDate ; rdf:object ?start }
+                       AS ?start_marked) }
       ?src a unhr:SourceDocument .
     }"""
     got = {
@@ -592,17 +597,19 @@ def test_security_council_memberships_stated_in_sources(repo_store: Store) -> No
             r.get("start"),
             r.get("end"),
             r["src"].split("/")[-1],
+            r["start_marked"],
         )
         for r in rows(repo_store, q)
     }
     assert got == {
-        ("state/KOR", "member", "2024", None, "nkdb-what-more"),
-        # The first year of the term is the curator's (from the SC data set), marked.
-        ("state/JPN", "member", "2023", None, "nkdb-what-more"),
-        ("state/USA", "member", None, None, "nkdb-what-more"),
-        ("state/KOR", "elected-member", "2024", "2025", "un-indispensable-2024"),
-        ("state/JPN", "elected-member", None, None, "un-indispensable-2024"),
-        ("state/ALB", "elected-member", None, None, "un-indispensable-2024"),
+        ("state/KOR", "member", "2024", None, "nkdb-what-more", "false"),
+        # The first year of a term the source does not date is the curator's, from the SC
+        # data set (Japan a member in 2023 and 2024, Albania in 2022 and 2023), and marked.
+        ("state/JPN", "member", "2023", None, "nkdb-what-more", "true"),
+        ("state/USA", "member", None, None, "nkdb-what-more", "false"),
+        ("state/KOR", "elected-member", "2024", "2025", "un-indispensable-2024", "false"),
+        ("state/JPN", "elected-member", "2023", None, "un-indispensable-2024", "true"),
+        ("state/ALB", "elected-member", "2022", None, "un-indispensable-2024", "true"),
     }
 
 

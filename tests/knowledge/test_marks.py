@@ -47,6 +47,8 @@ DATE_PROPERTIES = (
     UNHR.voteDate,
     UNHR.admissionDate,
     UNHR.year,
+    UNHR.initialEndDate,
+    UNHR.vacantSince,
     DCTERMS.issued,
 )
 MONTHS = (

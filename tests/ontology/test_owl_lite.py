@@ -163,7 +163,7 @@ def test_imprecise_dates_document_their_datatypes(ontology: Graph) -> None:
         if ontology.value(p, RDFS.range) == RDFS.Literal
         and p.split("#")[1] not in ("venue", "topic", "basedIn")
     ]
-    assert len(dates) == 7, dates
+    assert len(dates) == 9, dates
     for p in dates:
         comment = str(ontology.value(p, RDFS.comment))
         for dt in ("xsd:date", "xsd:gYearMonth", "xsd:gYear"):
