@@ -14,10 +14,11 @@ Oxigraph).
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from pyoxigraph import Store
+
+from tests.knowledge.sources import SOURCE_FILES, sources_dir
 
 ID = "https://w3id.org/unhr/id/"
 GRAPH = "https://w3id.org/unhr/graph/"
@@ -715,16 +716,6 @@ def test_every_curated_node_has_source_and_label(repo_store: Store) -> None:
         assert col(repo_store, q, "s") == set(), sid
 
 
-SHARED_SOURCES = Path(__file__).resolve().parents[3] / "shared" / "sources"
-SOURCE_FILES = {
-    "nkhr-un-advocacy": "000_54b6e662e618aed1.txt",
-    "nkdb-what-more": "001_ba9912b9d4567fbc.txt",
-    "un-role-overview": "002_083b5ae12831d78c.txt",
-    "un-indispensable-2024": "003_7ecf27fb0f0a479d.txt",
-    "nkhr-side-meeting-2014": "004_ba48a5cc242e0c45.txt",
-}
-
-
 def test_evidence_pointers_are_in_range(repo_store: Store) -> None:
     """Every unhr:evidence pointer names its own source and a non-empty character range inside
     the source text (checked against the texts when they are available)."""
@@ -739,7 +730,7 @@ def test_evidence_pointers_are_in_range(repo_store: Store) -> None:
         sid, start, end = m.group(1), int(m.group(2)), int(m.group(3))
         assert r["g"] == "graph:" + sid, r
         assert 0 <= start < end, r
-        path = SHARED_SOURCES / SOURCE_FILES[sid]
+        path = sources_dir() / SOURCE_FILES[sid]
         if path.is_file():
             text = path.read_text(encoding="utf-8")
             assert end <= len(text), r

@@ -71,11 +71,17 @@ def _expand(curie: str) -> str:
 
 
 def _expectation(case: Path) -> tuple[str, str | None]:
+    shape, path, _ = _expectation_with_severity(case)
+    return shape, path
+
+
+def _expectation_with_severity(case: Path) -> tuple[str, str | None, str]:
+    """``# expect: unhrsh:Shape [path] [Warning|Info]``; the severity defaults to Violation."""
     first = case.read_text(encoding="utf-8").splitlines()[0]
-    match = re.match(r"^# expect: (\S+)(?: (\S+))?\s*$", first)
-    assert match, f"{case}: first line must be '# expect: unhrsh:Shape [path]'"
-    shape, path = match.group(1), match.group(2)
-    return _expand(shape), _expand(path) if path else None
+    match = re.match(r"^# expect: (\S+)(?: (?!Warning|Info)(\S+))?(?: (Warning|Info))?\s*$", first)
+    assert match, f"{case}: first line must be '# expect: unhrsh:Shape [path] [Warning|Info]'"
+    shape, path, severity = match.group(1), match.group(2), match.group(3) or "Violation"
+    return _expand(shape), _expand(path) if path else None, severity
 
 
 def test_case_count() -> None:
@@ -117,6 +123,8 @@ def test_case(case: Path, shapes: Graph, ontology: Graph, context: Graph) -> Non
     if case.name.startswith("valid-"):
         assert report.results == (), report.to_text()
         return
-    shape, path = _expectation(case)
+    shape, path, severity = _expectation_with_severity(case)
     matching = [r for r in report.results if r.shape == shape and (path is None or r.path == path)]
     assert matching, f"expected a result from {shape} on {path}, got:\n{report.to_text()}"
+    # A shape quietly downgraded to a warning would still report: the severity must match too.
+    assert any(r.severity == severity for r in matching), report.to_text()
