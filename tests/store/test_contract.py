@@ -33,6 +33,7 @@ TARGET = f"{GRAPH}changeset/cs-test"
 PRK = URIRef(f"{ID}state/PRK")
 STATE = URIRef("https://w3id.org/unhr/ontology#State")
 RDF_TYPE = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+UNHR = "https://w3id.org/unhr/ontology#"
 
 
 @dataclass
@@ -416,3 +417,25 @@ def test_blank_nodes_replay_to_exactly_the_state_they_produced(
         assert count(reopened, f"GRAPH <{graph}> {{ ?s ?p ?o }}") == expected
     finally:
         reopened.close()
+
+
+def test_a_runaway_validation_is_stopped(backend: Backend, repo_root: Path) -> None:
+    """SHACL validation runs where a deadline can stop it too (a large upload, a short deadline)."""
+    from kg.curation.checks import ValidateChange
+
+    store = backend.open(repo_root)
+    try:
+        graph = URIRef(f"{GRAPH}upload")
+        added = tuple(
+            Quad(URIRef(f"{ID}org/ngo/bulk-{n}"), RDF_TYPE, URIRef(f"{UNHR}NGO"), graph)
+            for n in range(20_000)
+        )
+        started = time.monotonic()
+        with pytest.raises(QueryTimeout):
+            store.run(ValidateChange((), added), timeout=1.0)
+        assert_cpu_freed(store, started, 1.0)
+        # A small validation still answers.
+        report = store.run(ValidateChange((), added[:1]), timeout=30.0)
+        assert not report.conforms  # an NGO without a label or a source
+    finally:
+        store.close()
