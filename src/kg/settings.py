@@ -157,6 +157,14 @@ class Settings(BaseSettings):
         "*", description="Origins allowed to read cross-origin (comma-separated, or '*')."
     )
     log_level: str = Field("info", description="Log level: debug, info, warning, error.")
+    log_format: str = Field(
+        "json",
+        pattern="^(json|text)$",
+        description=(
+            "Server log format: 'json' (one object per line; one line per request with its id, "
+            "route, status, duration, query hash and client, never a token) or 'text'."
+        ),
+    )
     write_tokens: str = Field(
         "",
         repr=False,

@@ -51,7 +51,7 @@ def wait_for(condition: Any, what: str, timeout: float = 5.0) -> None:
 
 
 def busy(store: Store) -> int:
-    snapshot = store.pool_snapshot()  # type: ignore[attr-defined]
+    snapshot = store.runtime_stats()
     return int(snapshot["workers"] - snapshot["idle"])
 
 
@@ -110,7 +110,7 @@ def test_heavy_lane_is_bounded_and_says_when_to_retry(pooled: tuple[TestClient, 
         t.start()
 
     def settled() -> bool:
-        snapshot = store.pool_snapshot()  # type: ignore[attr-defined]
+        snapshot = store.runtime_stats()
         return bool(snapshot["heavy_running"] == 1 and snapshot["heavy_waiting"] == 1)
 
     wait_for(settled, "one heavy query running and one waiting")
@@ -127,16 +127,16 @@ def test_a_query_that_turned_heavy_waits_for_the_heavy_lane_next_time(
 ) -> None:
     client, store = pooled
     assert get(client, SLOW, timeout="1").status_code == 503
-    before = store.pool_snapshot()  # type: ignore[attr-defined]
+    before = store.runtime_stats()
     # Sent again, the same query never takes a fast-lane worker: the reserve stays idle.
     results: list[int] = []
     t = threading.Thread(target=lambda: results.append(get(client, SLOW, timeout="1").status_code))
     t.start()
     wait_for(
-        lambda: store.pool_snapshot()["heavy_running"] == 1,  # type: ignore[attr-defined]
+        lambda: store.runtime_stats()["heavy_running"] == 1,
         "the known-heavy query to hold the heavy slot",
     )
-    during = store.pool_snapshot()  # type: ignore[attr-defined]
+    during = store.runtime_stats()
     t.join()
     assert results == [503]
     assert during["heavy"] == before["heavy"], "a known-heavy query was admitted as cheap"

@@ -10,6 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from kg import __version__
 from kg.api import errors
 from kg.api.head import HeadAsGet
+from kg.api.observability import Metrics, Observe
 from kg.api.request_id import RequestId
 from kg.api.routes import curation, graph_store, meta, queries, sparql
 from kg.api.routes.sparql import base_iri
@@ -43,6 +44,7 @@ def _attach(app: FastAPI, settings: Settings, store: Store) -> None:
         ),
     )
     publish(store, app.state.registry, settings.base_url())
+    app.state.metrics = Metrics(store, extra=lambda: dict(app.state.curation.tallies))
 
 
 def create_app(settings: Settings, store: Store, registry: Registry | None = None) -> FastAPI:
@@ -72,6 +74,7 @@ def create_app(settings: Settings, store: Store, registry: Registry | None = Non
         max_age=600,
     )
     app.add_middleware(HeadAsGet)
+    app.add_middleware(Observe, metrics=app.state.metrics)
     app.add_middleware(RequestId)
     errors.install(app)
     app.include_router(meta.router)

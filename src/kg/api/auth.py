@@ -31,6 +31,7 @@ def require_curator(request: Request) -> str:
             found = name
     if found is None:
         raise Forbidden("the bearer token is not valid for writes")
+    request.state.curator = found  # the access log names the curator, never the token
     return found
 
 

@@ -67,6 +67,7 @@ def error_response(
     }
     if report is not None:
         body["report"] = report
+    request.state.error_code = code  # for the access log and the metrics
     headers = {"X-Request-ID": request_id(request)}
     if status == 405:
         headers["Allow"] = allowed_methods(request)

@@ -51,6 +51,7 @@ def serve(
     import uvicorn
 
     from kg.api.app import create_app
+    from kg.api.observability import setup_logging as setup_server_logging
     from kg.startup import prepare_store
 
     settings = settings_from(
@@ -64,7 +65,7 @@ def serve(
         query_timeout=query_timeout,
         query_workers=query_workers,
     )
-    setup_logging(settings.log_level)
+    setup_server_logging(settings.log_level, settings.log_format)
     try:
         opened = prepare_store(settings)
     except KgError as exc:
@@ -82,6 +83,10 @@ def serve(
             host=settings.host,
             port=settings.port,
             log_level=settings.log_level,
+            # Our logging as set up above; uvicorn's access log would print query strings
+            # (a client's access_token=…): the app logs one safe line per request instead.
+            log_config=None,
+            access_log=False,
             proxy_headers=True,
             timeout_graceful_shutdown=max(1, round(settings.shutdown_seconds)),
         )

@@ -85,6 +85,8 @@ class CurationService:
         self._store = store
         self._limits = limits
         self._lock = threading.Lock()
+        #: Tallies for the metrics: change sets accepted, and writes refused by SHACL.
+        self.tallies = {"changesets_accepted": 0, "writes_refused_by_shacl": 0}
 
     # -- reading uploads and validating (no write lock) -----------------------------------
 
@@ -170,6 +172,8 @@ class CurationService:
             "graph": changeset_graph(cs_id),
         }
         change = Change(cs_id, kind, tuple(removed), tuple(added), report, False, meta)
+        if not report.conforms:
+            self.tallies["writes_refused_by_shacl"] += 1
         if dry_run or not report.conforms:
             return change
         record = provenance(
@@ -183,6 +187,7 @@ class CurationService:
                 meta={"curator": curator, "kind": kind},
             )
         )
+        self.tallies["changesets_accepted"] += 1
         return Change(cs_id, kind, tuple(removed), tuple(added), report, True, meta)
 
     def ingest(

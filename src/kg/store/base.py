@@ -213,6 +213,11 @@ class Store(Protocol):
 
     def describe(self) -> DatasetDescription: ...
 
+    def runtime_stats(self) -> Mapping[str, int]:
+        """Operational counters (workers alive and idle, admission lanes, restarts) for health
+        pages and metrics; cheap, never a query."""
+        ...
+
     def query(self, request: QueryRequest) -> QueryResponse:
         """Evaluate and serialise for a client, within the request's deadline and row cap."""
         ...

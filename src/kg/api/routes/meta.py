@@ -1,9 +1,12 @@
-"""Home page and health (cheap: counts the store keeps, never a query)."""
+"""Home page, health, readiness and metrics (cheap: counts the store keeps, never a query)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+import os
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse, JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from kg import __version__
 from kg.api.deps import SettingsDep
@@ -51,6 +54,39 @@ def home(request: Request, settings: SettingsDep) -> HTMLResponse:
     )
 
 
-@router.get("/healthz", summary="Liveness and size")
+@router.get("/healthz", summary="Liveness and size (always cheap)")
 def healthz(request: Request) -> dict[str, object]:
     return _info(request).health()
+
+
+@router.get(
+    "/readyz",
+    summary="Readiness: the store answers, workers are up, the journal is writable",
+    responses={503: {"description": "Not ready; the failing checks are named"}},
+)
+def readyz(request: Request, settings: SettingsDep) -> JSONResponse:
+    checks: dict[str, str] = {}
+    store = request.app.state.store
+    try:
+        store.describe()
+        checks["store"] = "ok"
+    except Exception as exc:  # a dead store process is exactly what this must report
+        checks["store"] = f"failing: {exc}"
+    workers = store.runtime_stats().get("workers", 0)
+    checks["workers"] = "ok" if workers > 0 else "failing: no worker process is up"
+    journal_dir = settings.data_dir
+    if settings.store.value == "embedded":
+        writable = journal_dir.is_dir() and os.access(journal_dir, os.W_OK)
+        checks["journal"] = "ok" if writable else f"failing: {journal_dir} is not writable"
+    ready = all(v == "ok" for v in checks.values())
+    return JSONResponse(
+        {"status": "ready" if ready else "not ready", "checks": checks},
+        status_code=200 if ready else 503,
+    )
+
+
+@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+def metrics(request: Request) -> Response:
+    return Response(
+        generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST
+    )

@@ -175,6 +175,8 @@ def _query(request: Request, settings: Settings, store: Store, params: _Params) 
     # A default-graph-uri or named-graph-uri that is not stored is an empty graph.
     kind = Kind.GRAPH if op.form.returns_graph else Kind.RESULTS
     fmt = negotiate(kind, accept=request.headers.get("accept"), format_param=params.format)
+    key = admission_key(params.query, params.default_graphs, params.named_graphs)
+    request.state.query_hash = key
     result = store.query(
         QueryRequest(
             text=params.query,
@@ -185,7 +187,7 @@ def _query(request: Request, settings: Settings, store: Store, params: _Params) 
             default_graphs=params.default_graphs or None,
             named_graphs=params.named_graphs or None,
             base_iri=base_iri(settings),
-            key=admission_key(params.query, params.default_graphs, params.named_graphs),
+            key=key,
         )
     )
     headers = {

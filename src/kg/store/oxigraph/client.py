@@ -265,7 +265,7 @@ class OxigraphStore:
         if self._pool is None:
             self._pool = WorkerPool(self._spawn_worker, self._limits, version=self._version)
 
-    def pool_snapshot(self) -> dict[str, int]:
+    def runtime_stats(self) -> Mapping[str, int]:
         return self._pool.snapshot() if self._pool is not None else {}
 
     def process_ids(self) -> dict[str, Any]:
