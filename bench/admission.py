@@ -7,8 +7,9 @@ measures the latency of `ASK {}` from a separate client (one request every 20 ms
 last byte) in three scenarios, printing p50/p90/p99/max in ms:
 
 1. alone;
-2. with --runaways clients each sending a runaway query (a cross product of the whole graph)
-   and sending it again as soon as it is answered (503, deadline or busy);
+2. with --runaways clients (each a client of its own, by its token) each sending a runaway query
+   (a cross product of the whole graph) and sending it again as soon as it is answered (503 at
+   the deadline or busy, 429 past its budget);
 3. with one client re-sending a 98 KB pathological query (`a.` repeated 49,000 times) and one
    re-sending a 10 MB upload to /validate (the largest body the server takes).
 
@@ -39,6 +40,7 @@ from tests.server import cpu_seconds, free_port, process_tree, start, stop  # no
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?x ?y }"
 PATHOLOGICAL = "SELECT * WHERE { ?s ?p ?o } " + "a." * 49_000
 CHEAP = "ASK {}"
+CLIENT_TOKENS = [f"bench-client-{i}-token-0123456789" for i in range(16)]
 
 
 def big_upload(limit: int = 10_000_000, nodes: int = 9_900) -> bytes:
@@ -84,9 +86,15 @@ def measure_cheap(base: str, samples: int) -> list[float]:
 
 
 def hostile(
-    base: str, stop: threading.Event, statuses: Counter[str], send: Callable[[httpx.Client], int]
+    base: str,
+    stop: threading.Event,
+    statuses: Counter[str],
+    send: Callable[[httpx.Client], int],
+    token: str,
 ) -> None:
-    with httpx.Client(base_url=base, timeout=120) as client:
+    # Each hostile client is a client of its own for the per-client budgets (its own token).
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=base, timeout=120, headers=headers) as client:
         while not stop.is_set():
             try:
                 statuses[str(send(client))] += 1
@@ -100,8 +108,10 @@ def scenario(
     stop = threading.Event()
     statuses: Counter[str] = Counter()
     threads = [
-        threading.Thread(target=hostile, args=(base, stop, statuses, s), daemon=True)
-        for s in senders
+        threading.Thread(
+            target=hostile, args=(base, stop, statuses, s, CLIENT_TOKENS[i]), daemon=True
+        )
+        for i, s in enumerate(senders)
     ]
     for t in threads:
         t.start()
@@ -130,9 +140,10 @@ def main() -> None:
     upload = big_upload()
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
+        tokens = ",".join(f"client{i}:{t}" for i, t in enumerate(CLIENT_TOKENS))
         env = {
             "KG_STORE": "embedded",
-            "KG_WRITE_TOKENS": f"bench:{token}",
+            "KG_WRITE_TOKENS": f"bench:{token},{tokens}",
             "KG_QUERY_TIMEOUT": str(args.timeout),
         }
         proc = start(ROOT, Path(tmp) / "var", port, env)

@@ -13,6 +13,7 @@
   ├── ``Conflict`` (409): the request contradicts the state (a change set already reverted)
   ├── ``PayloadTooLarge`` (413)
   ├── ``ValidationFailed`` (422): a write would break the shapes; carries the SHACL report
+  ├── ``TooManyRequests`` (429): the client spent its budget of query time; retry later
   ├── ``UnsupportedMediaType`` (415)
   ├── ``QueryTimeout`` (503): the query ran past its deadline and was stopped
   ├── ``ServerBusy`` (503): too much heavy work is running or queued; retry after a while
@@ -107,6 +108,13 @@ class ValidationFailed(KgError):
     def __init__(self, message: str, *, report: dict[str, Any], **details: Any) -> None:
         super().__init__(message, **details)
         self.report = report
+
+
+class TooManyRequests(KgError):
+    """A client over its budget. ``retry_after`` is in seconds."""
+
+    status = 429
+    code = "too-many-requests"
 
 
 class QueryTimeout(KgError):

@@ -11,7 +11,9 @@ from kg.namespaces import SD, VOID
 from kg.store.base import GraphInfo
 
 
-def service_description(*, endpoint: str, graphs: list[GraphInfo], writable: bool = False) -> Graph:
+def service_description(
+    *, endpoint: str, graphs: list[GraphInfo], writable: bool = False, limits: str = ""
+) -> Graph:
     """Describe the endpoint at ``endpoint``: only features that are true of this server."""
     g = Graph()
     g.bind("sd", SD)
@@ -41,6 +43,8 @@ def service_description(*, endpoint: str, graphs: list[GraphInfo], writable: boo
         )
     else:
         comment += " Read-only: no write token is configured, so updates are refused."
+    if limits:
+        comment += " " + limits
     g.add((service, RDFS.comment, Literal(comment, lang="en")))
     g.add((service, DCTERMS.hasVersion, Literal(__version__)))
     dataset = BNode()

@@ -131,6 +131,23 @@ class Settings(BaseSettings):
         le=600,
         description="Longest a request waits for a worker or a slot before a 503 (Retry-After).",
     )
+    client_budget_seconds: float = Field(
+        60.0,
+        gt=0,
+        description=(
+            "Query time one client (a curator, else an address) may use within "
+            "client_budget_window; past it, 429 with Retry-After."
+        ),
+    )
+    client_budget_window: float = Field(
+        60.0, gt=0, description="The sliding window of the per-client budget, in seconds."
+    )
+    heavy_per_client: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="Heavy evaluations one client may run at once; another one is a 429.",
+    )
     query_memory_mb: int = Field(
         2048, ge=64, description="Extra memory one query worker may allocate, in MiB."
     )

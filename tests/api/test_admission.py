@@ -33,6 +33,9 @@ def pooled(mini_root: Path) -> Iterator[tuple[TestClient, Store]]:
         heavy_queue=1,
         cheap_query_seconds=0.3,
         queue_seconds=1.0,
+        # The lanes are tested here as one client sees them; per-client limits further down.
+        heavy_per_client=8,
+        client_budget_seconds=1000,
     )
     store = prepare_store(settings, progress=False)
     try:
@@ -203,3 +206,56 @@ def test_health_and_service_description_never_wait_for_a_worker(
     assert health.status_code == 200 and health.json()["triples"] > 0
     assert description.status_code == 200 and "sd:Service" in description.text
     assert elapsed < 0.5, f"health and the Service Description took {elapsed:.2f} s"
+
+
+def test_a_client_runs_one_heavy_query_at_a_time(mini_root: Path) -> None:
+    settings = make_settings(
+        mini_root, query_workers=2, query_timeout=3.0, heavy_queries=2, cheap_query_seconds=0.3
+    )
+    store = prepare_store(settings, progress=False)
+    try:
+        with TestClient(create_app(settings, store), raise_server_exceptions=False) as client:
+            first: list[int] = []
+            t = threading.Thread(target=lambda: first.append(get(client, SLOW).status_code))
+            t.start()
+            wait_for(lambda: store.runtime_stats()["heavy_running"] == 1, "a heavy query")
+            second = get(client, SLOW.replace("?s0", "?x0"))
+            t.join()
+            assert second.status_code == 429
+            assert second.json()["error"]["code"] == "too-many-requests"
+            assert "KG_HEAVY_PER_CLIENT" in second.json()["error"]["message"]
+            assert int(second.headers["retry-after"]) >= 1
+            assert first == [503]
+    finally:
+        store.close()
+
+
+def test_a_client_past_its_budget_gets_429_while_others_are_served(mini_root: Path) -> None:
+    settings = make_settings(
+        mini_root,
+        query_timeout=0.5,
+        client_budget_seconds=0.8,
+        client_budget_window=30,
+        write_tokens="alice:alice-token-0123456789abcdef",
+    )
+    store = prepare_store(settings, progress=False)
+    try:
+        with TestClient(create_app(settings, store), raise_server_exceptions=False) as client:
+            # Two runaways stopped at 0.5 s each spend the anonymous client's 0.8 s.
+            assert get(client, SLOW).status_code == 503
+            assert get(client, SLOW).status_code == 503
+            refused = get(client, "ASK {}")
+            assert refused.status_code == 429
+            assert 1 <= int(refused.headers["retry-after"]) <= 30
+            # Another client (a curator, known by its token) keeps its own budget.
+            curator = client.get(
+                "/sparql",
+                params={"query": "ASK {}"},
+                headers={"Authorization": "Bearer alice-token-0123456789abcdef"},
+            )
+            assert curator.status_code == 200
+            metrics = client.get("/metrics").text
+            assert 'kg_errors_total{code="too-many-requests"} 1.0' in metrics
+            assert "kg_budget_refusals 1.0" in metrics
+    finally:
+        store.close()

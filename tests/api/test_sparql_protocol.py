@@ -383,3 +383,11 @@ def test_head_everywhere_get_works(client: TestClient, path: str) -> None:
     assert head.status_code == 200
     assert head.content == b""
     assert head.headers["content-type"] == get.headers["content-type"]
+
+
+def test_service_description_announces_the_limits(client: TestClient) -> None:
+    response = client.get("/sparql", headers={"Accept": "text/turtle"})
+    g = rdflib.Graph().parse(data=response.text, format="turtle")
+    comments = " ".join(str(o) for o in g.objects(None, rdflib.RDFS.comment))
+    for words in ("at most 10 s", "429 with Retry-After", "nest at most 256 deep", "per client"):
+        assert words in comments, words

@@ -9,6 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from kg import __version__
 from kg.api import errors
+from kg.api.budgets import Budgets
 from kg.api.head import HeadAsGet
 from kg.api.observability import Metrics, Observe
 from kg.api.request_id import RequestId
@@ -28,6 +29,9 @@ log = logging.getLogger("kg.api")
 def _attach(app: FastAPI, settings: Settings, store: Store) -> None:
     """Hand ``store`` to the routes and publish the canned-query catalogue into it."""
     app.state.store = store
+    app.state.budgets = Budgets(
+        settings.client_budget_seconds, settings.client_budget_window, settings.curators()
+    )
     app.state.service_info = ServiceInfo(settings, store)
     app.state.enumerations = Enumerations(store, timeout=settings.query_timeout)
     app.state.curation = CurationService(
@@ -44,7 +48,13 @@ def _attach(app: FastAPI, settings: Settings, store: Store) -> None:
         ),
     )
     publish(store, app.state.registry, settings.base_url())
-    app.state.metrics = Metrics(store, extra=lambda: dict(app.state.curation.tallies))
+    app.state.metrics = Metrics(
+        store,
+        extra=lambda: {
+            **app.state.curation.tallies,
+            "budget_refusals": app.state.budgets.refused,
+        },
+    )
 
 
 def create_app(settings: Settings, store: Store, registry: Registry | None = None) -> FastAPI:

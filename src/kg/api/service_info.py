@@ -15,6 +15,20 @@ from kg.settings import Settings
 from kg.store.base import Store
 
 
+def limits_text(settings: Settings) -> str:
+    """The limits in force, in words (announced in the Service Description)."""
+    s = settings
+    return (
+        f"Limits: a query runs at most {s.query_timeout:g} s (less with timeout=) and returns at "
+        f"most {s.max_rows} rows; a query text is at most {s.max_query_bytes} bytes and a body "
+        f"{s.max_body_bytes} bytes; brackets nest at most {s.max_nesting} deep; {s.heavy_queries} "
+        f"evaluations may run past {s.cheap_query_seconds:g} s at once, {s.heavy_per_client} "
+        f"per client; each client (a curator by token, else an address) may use "
+        f"{s.client_budget_seconds:g} s of query time per {s.client_budget_window:g} s, then "
+        "gets 429 with Retry-After."
+    )
+
+
 class ServiceInfo:
     def __init__(self, settings: Settings, store: Store) -> None:
         self._settings = settings
@@ -33,6 +47,7 @@ class ServiceInfo:
             endpoint=f"{self._settings.base_url()}/sparql",
             graphs=list(description.graphs),
             writable=bool(self._settings.curators()),
+            limits=limits_text(self._settings),
         )
         body = graph.serialize(format=fmt.rdflib or "turtle", encoding="utf-8")
         with self._lock:

@@ -18,6 +18,7 @@ def pool_limits(settings: Settings) -> PoolLimits:
         cheap_seconds=settings.cheap_query_seconds,
         validate=settings.validation_workers,
         queue_seconds=settings.queue_seconds,
+        heavy_per_client=settings.heavy_per_client,
     )
 
 

@@ -60,6 +60,8 @@ class QueryRequest:
     base_iri: str | None = None
     #: Admission key: queries with the same key that turned heavy before go to the heavy lane.
     key: str | None = None
+    #: Who asks (for per-client limits on heavy evaluations); None for the server itself.
+    client: str | None = None
 
 
 @dataclass(frozen=True)

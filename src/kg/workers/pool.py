@@ -31,12 +31,12 @@ import logging
 import signal
 import threading
 import time
-from collections import OrderedDict, deque
+from collections import Counter, OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from kg.errors import KgError, QueryTimeout, ServerBusy, StoreError
+from kg.errors import KgError, QueryTimeout, ServerBusy, StoreError, TooManyRequests
 from kg.store.base import Lane
 from kg.workers.handle import Spawner, WorkerHandle, decode_error
 
@@ -57,6 +57,8 @@ class PoolLimits:
     cheap_seconds: float = 0.5
     validate: int = 1
     validate_queue: int = 8
+    #: Heavy evaluations one client may hold at once (a client: see kg.api.budgets).
+    heavy_per_client: int = 1
     #: The longest a request waits for a worker or a slot before it is told to retry (503).
     queue_seconds: float = 10.0
 
@@ -81,6 +83,7 @@ class WorkerPool:
         self._validate_running = 0
         self._validate_waiting = 0
         self._known_heavy: OrderedDict[str, float] = OrderedDict()
+        self._heavy_by_client: Counter[str] = Counter()
         self._closed = False
         self._spawn_failures = 0
         self.stats: dict[str, int] = {"killed": 0, "spawned": 0, "busy": 0, "heavy": 0}
@@ -225,6 +228,28 @@ class WorkerPool:
             while len(self._known_heavy) > _KNOWN_HEAVY_SIZE:
                 self._known_heavy.popitem(last=False)
 
+    def _take_client_slot(self, client: str | None) -> None:
+        """Count a heavy evaluation against its client (429 past ``heavy_per_client``)."""
+        if client is None:
+            return
+        with self._cv:
+            if self._heavy_by_client[client] >= self.limits.heavy_per_client:
+                raise TooManyRequests(
+                    f"this client already runs {self._heavy_by_client[client]} heavy "
+                    f"evaluation(s), the most one client may (KG_HEAVY_PER_CLIENT); retry when "
+                    "it has finished",
+                    retry_after=max(1, round(self.limits.cheap_seconds * 4)),
+                )
+            self._heavy_by_client[client] += 1
+
+    def _free_client_slot(self, client: str | None) -> None:
+        if client is None:
+            return
+        with self._cv:
+            self._heavy_by_client[client] -= 1
+            if self._heavy_by_client[client] <= 0:
+                del self._heavy_by_client[client]
+
     def _take_slot(self, kind: str, deadline: float, *, on_wait: Callable[[], None] | None) -> None:
         """Hold a ``heavy`` or ``validate`` slot, waiting in its bounded queue if need be."""
         limit = self.limits.heavy if kind == "heavy" else self.limits.validate
@@ -274,6 +299,7 @@ class WorkerPool:
         lane: Lane = Lane.INTERNAL,
         key: str | None = None,
         dirty: bool = False,
+        client: str | None = None,
     ) -> Any:
         """Send ``payload`` to a worker and return its answer, within ``timeout`` seconds.
 
@@ -288,12 +314,17 @@ class WorkerPool:
                 self._take_slot("validate", deadline, on_wait=None)
                 slots.append("validate")
             if lane is Lane.QUERY and self._is_known_heavy(key):
+                self._take_client_slot(client)
+                slots.append("client")
                 self._take_slot("heavy", deadline, on_wait=None)
                 slots.append("heavy")
-            return self._run_on_worker(payload, deadline, timeout, lane, key, dirty, slots)
+            return self._run_on_worker(payload, deadline, timeout, lane, key, dirty, slots, client)
         finally:
             for kind in slots:
-                self._free_slot(kind)
+                if kind == "client":
+                    self._free_client_slot(client)
+                else:
+                    self._free_slot(kind)
 
     def _run_on_worker(
         self,
@@ -304,6 +335,7 @@ class WorkerPool:
         key: str | None,
         dirty: bool,
         slots: list[str],
+        client: str | None,
     ) -> Any:
         worker = self._acquire(deadline)
         reusable = False
@@ -314,7 +346,7 @@ class WorkerPool:
             if lane is not Lane.VALIDATE and "heavy" not in slots:
                 first = max(0.0, min(self.limits.cheap_seconds, deadline - time.monotonic()))
                 if not worker.conn.poll(first) and time.monotonic() < deadline:
-                    self._turn_heavy(worker, key, deadline, slots)
+                    self._turn_heavy(worker, key, deadline, slots, client)
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
                 self.stats["killed"] += 1
                 raise QueryTimeout(
@@ -338,12 +370,19 @@ class WorkerPool:
         raise StoreError("the worker process failed unexpectedly; see the server log")
 
     def _turn_heavy(
-        self, worker: WorkerHandle, key: str | None, deadline: float, slots: list[str]
+        self,
+        worker: WorkerHandle,
+        key: str | None,
+        deadline: float,
+        slots: list[str],
+        client: str | None,
     ) -> None:
         """The work outlived the fast lane: lower its priority and give it a heavy slot."""
         self.stats["heavy"] += 1
         self._remember_heavy(key)
         worker.renice(HEAVY_NICE)
+        self._take_client_slot(client)
+        slots.append("client")
         paused = False
 
         def pause() -> None:

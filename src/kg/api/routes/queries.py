@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from kg.api.deps import get_settings, get_store
-from kg.api.routes.sparql import admission_key
+from kg.api.routes.sparql import admission_key, charged
 from kg.errors import NotFound, ParameterError
 from kg.formats import HTML, JSON_RESULTS, Kind, negotiate
 from kg.queries import CannedQuery, Registry, bind_parameters, with_values
@@ -112,8 +112,10 @@ def run_handler(query: CannedQuery) -> Callable[[Request], Awaitable[Response]]:
         run_format = JSON_RESULTS if fmt is HTML else fmt
         text = with_values(query, bound)
         result = await run_in_threadpool(
-            store.query,
-            QueryRequest(
+            charged,
+            request,
+            store,
+            lambda client: QueryRequest(
                 text=text,
                 form=query.form,
                 format=run_format,
@@ -121,6 +123,7 @@ def run_handler(query: CannedQuery) -> Callable[[Request], Awaitable[Response]]:
                 timeout=settings.query_timeout,
                 offset=offset,
                 key=admission_key(text),
+                client=client,
             ),
         )
         base = f"{settings.public_url}/queries/{query.name}"

@@ -8,6 +8,8 @@ stall the others.
 from __future__ import annotations
 
 import hashlib
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Request, Response
@@ -15,6 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from kg.api.auth import require_curator
 from kg.api.body import decode_text, media_type, parse_form, read_body
+from kg.api.budgets import Budgets
 from kg.api.deps import SettingsDep, StoreDep
 from kg.api.routes.curation import change_response, curation_service
 from kg.api.service_info import ServiceInfo
@@ -23,7 +26,7 @@ from kg.formats import Kind, negotiate
 from kg.nesting import check_sparql
 from kg.settings import Settings
 from kg.sparql.operation import Form, check_policy, classify
-from kg.store.base import QueryRequest, Store
+from kg.store.base import QueryRequest, QueryResponse, Store
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -152,6 +155,18 @@ def admission_key(text: str, *parts: tuple[str, ...]) -> str:
     return digest.hexdigest()[:32]
 
 
+def charged(request: Request, store: Store, build: Callable[[str], QueryRequest]) -> QueryResponse:
+    """Run a client's query within its budget of query time, and charge what it took."""
+    budgets: Budgets = request.app.state.budgets
+    client = budgets.client(request)
+    budgets.check(client)
+    started = time.monotonic()
+    try:
+        return store.query(build(client))
+    finally:
+        budgets.charge(client, time.monotonic() - started)
+
+
 def base_iri(settings: Settings) -> str:
     """The service's base IRI: relative IRIs in queries and updates resolve against it."""
     return f"{settings.base_url()}/sparql"
@@ -175,11 +190,14 @@ def _query(request: Request, settings: Settings, store: Store, params: _Params) 
     # A default-graph-uri or named-graph-uri that is not stored is an empty graph.
     kind = Kind.GRAPH if op.form.returns_graph else Kind.RESULTS
     fmt = negotiate(kind, accept=request.headers.get("accept"), format_param=params.format)
-    key = admission_key(params.query, params.default_graphs, params.named_graphs)
+    text = params.query
+    key = admission_key(text, params.default_graphs, params.named_graphs)
     request.state.query_hash = key
-    result = store.query(
-        QueryRequest(
-            text=params.query,
+    result = charged(
+        request,
+        store,
+        lambda client: QueryRequest(
+            text=text,
             form=op.form,
             format=fmt,
             max_rows=settings.max_rows,
@@ -188,7 +206,8 @@ def _query(request: Request, settings: Settings, store: Store, params: _Params) 
             named_graphs=params.named_graphs or None,
             base_iri=base_iri(settings),
             key=key,
-        )
+            client=client,
+        ),
     )
     headers = {
         "Vary": "Accept",

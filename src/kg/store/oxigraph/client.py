@@ -168,7 +168,11 @@ class OxigraphStore:
 
     def query(self, request: QueryRequest) -> QueryResponse:
         response: QueryResponse = self._run(
-            EvaluateJob(request), timeout=request.timeout, lane=Lane.QUERY, key=request.key
+            EvaluateJob(request),
+            timeout=request.timeout,
+            lane=Lane.QUERY,
+            key=request.key,
+            client=request.client,
         )
         return response
 
