@@ -773,31 +773,51 @@ def hrc_members_by_year() -> dict[int, frozenset[str]]:
     }
 
 
-# Memberships the sources state with dates; one with a start or an end only counts for that
-# year alone (the query's description). NKDB: "South Korea, Japan, and the U.S. set to be
-# members of the UNSC in 2024" (the ROK from 2024, role member); the essay: the ROK "elected as a
-# non-permanent member of the Security Council for 2024-25", and the Trump administration
-# "withdrew from the UN HRC in June 2018" (an end). (body, state, role, start, end, source)
+# Memberships the sources state with dates or a year of membership; one with only a start or an
+# end counts from it to the stated year, or for that year alone (the query's description). NKDB:
+# "South Korea, Japan, and the U.S. set to be members of the UNSC in 2024" (the ROK from 2024,
+# role member; Japan's term from 2023 is the curators' identification from the SC data set, so
+# marked; the U.S. with no dates); the essay: the ROK "elected as a non-permanent member of the
+# Security Council for 2024-25", Japan and the ROK present "as non-permanent members" (written in
+# 2024), Albania "a non-permanent Security Council member state" in March 2023 (the first years
+# of both terms are the curators', from the SC data set, so marked), and the Trump administration
+# "withdrew from the UN HRC in June 2018" (an end). (body, state, role, start, end, stated year, source, curator-identified)
 STATED_MEMBERSHIPS = [
-    ("unsc", "KOR", "vocab/role/member", "2024", "", NKDB),
-    ("unsc", "KOR", "vocab/role/elected-member", "2024", "2025", ESSAY),
-    ("hrc", "USA", "", "", "2018-06", ESSAY),
+    ("unsc", "KOR", "vocab/role/member", "2024", "", "2024", NKDB, False),
+    ("unsc", "JPN", "vocab/role/member", "2023", "", "2024", NKDB, True),
+    ("unsc", "USA", "vocab/role/member", "", "", "2024", NKDB, False),
+    ("unsc", "KOR", "vocab/role/elected-member", "2024", "2025", "", ESSAY, False),
+    ("unsc", "JPN", "vocab/role/elected-member", "2023", "", "2024", ESSAY, True),
+    ("unsc", "ALB", "vocab/role/elected-member", "2022", "", "2023", ESSAY, True),
+    ("hrc", "USA", "", "", "2018-06", "", ESSAY, False),
 ]
 STATED_MEMBERSHIP_EVIDENCE = (
     cite(NKDB, 9, 9, "With South Korea, Japan, and the U.S. set to be members of the UNSC in 2024"),
     cite(NKDB, 51, 51, "set to be members of the UNSC in 2024"),
     cite(ESSAY, 319, 321, "as a non-permanent member of the Security Council for 2024-25"),
     cite(ESSAY, 337, 339, "Trump administration also withdrew from the UN HRC in June 2018"),
+    cite(ESSAY, 895, 897, "The presence of both Japan and the ROK as non-permanent members"),
+    cite(ESSAY, 449, 455, "In March 2023", "Albania, a non-permanent Security Council member"),
 )
 COUNCIL_COLUMNS = ["body", "state", "state_label", "basis", "role", "start", "end", "votes"]
 COUNCIL_COLUMNS += ["source", "identifiedByCurator"]
 
 
 def council_rows(year: int, body: str | None) -> list[Row]:
-    def row(b: str, code: str, basis: str, role: str, votes: int, src: str, *dates: str) -> Row:
+    def row(
+        b: str,
+        code: str,
+        basis: str,
+        role: str,
+        votes: int,
+        src: str,
+        *dates: str,
+        mark: bool = False,
+    ) -> Row:
         start, end = dates or ("", "")
         cells = (f"org/{b}", state(code), state_label()[code], basis, role, start, end)
-        return dict(zip(COUNCIL_COLUMNS, (*cells, str(votes), src, "false"), strict=True))
+        marked = "true" if mark else "false"
+        return dict(zip(COUNCIL_COLUMNS, (*cells, str(votes), src, marked), strict=True))
 
     out: list[Row] = []
     for b, members, ds in (
@@ -814,9 +834,12 @@ def council_rows(year: int, body: str | None) -> list[Row]:
             if v.year == year:
                 cast.update(v.ballots.keys())
         out += [row(b, code, "recorded vote", "", n, ds) for code, n in cast.items()]
-        for sb, code, role, start, end, sid in STATED_MEMBERSHIPS:
-            if sb == b and int((start or end)[:4]) <= year <= int((end or start)[:4]):
-                out.append(row(b, code, "stated in source", role, 0, source(sid), start, end))
+        for sb, code, role, start, end, in_year, sid, mark in STATED_MEMBERSHIPS:
+            first = int((start or in_year or end)[:4])
+            last = int((end or in_year or start)[:4])
+            if sb == b and first <= year <= last:
+                src = source(sid)
+                out.append(row(b, code, "stated in source", role, 0, src, start, end, mark=mark))
     return out
 
 
@@ -830,6 +853,7 @@ def council_rows(year: int, body: str | None) -> list[Row]:
         (2006, "unsc"),
         (2016, None),
         (2023, "hrc"),
+        (2023, "unsc"),
         # Years in which single records contradict the rest of the year (SOURCE.md).
         (1995, "unsc"),
         (2011, "hrc"),
@@ -844,12 +868,6 @@ def test_council_members_in_year(repo_client: TestClient, year: int, body: str |
     same_rows(answer(repo_client, "council-members-in-year", params), expected, COUNCIL_COLUMNS)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Japan's stated Security Council membership starts in 2023 (the curators' year) and "
-    "has no end, so the query counts it for 2023 alone; the United States' has no dates and is "
-    "never counted. NKDB states both members in 2024 (line 9).",
-)
 def test_council_members_stated_for_2024_per_nkdb(repo_client: TestClient) -> None:
     got = answer(repo_client, "council-members-in-year", {"body": ID + "org/unsc"})
     stated = {(r["state"], r["source"]) for r in rows_where(got, basis="stated in source")}
