@@ -415,6 +415,11 @@ class WorkerPool:
             return {
                 "workers": len(self._live),
                 "idle": len(self._idle),
+                # Workers being forked, and how many forks failed in a row: between a write and
+                # the replacement of the idle workers, no worker is alive but the pool can serve.
+                "spawning": self._spawning,
+                "spawn_failures": self._spawn_failures,
+                "closed": int(self._closed),
                 "heavy_running": self._heavy_running,
                 "heavy_waiting": self._heavy_waiting,
                 "validate_running": self._validate_running,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -59,6 +60,22 @@ def healthz(request: Request) -> dict[str, object]:
     return _info(request).health()
 
 
+def _workers_check(stats: Mapping[str, int]) -> str:
+    """Workers are up, or being started without failing: after each write the pool replaces its
+    idle workers, and for that moment none is alive, yet requests are served (they wait for the
+    fork)."""
+    if stats.get("workers", 0) > 0:
+        return "ok"
+    if "spawn_failures" not in stats or stats.get("closed"):
+        return "failing: no worker process is up"
+    if stats["spawn_failures"]:
+        return (
+            f"failing: no worker process is up, and the last {stats['spawn_failures']} "
+            "attempt(s) to start one failed (see the server log)"
+        )
+    return "ok"
+
+
 @router.get(
     "/readyz",
     summary="Readiness: the store answers, workers are up, the journal is writable",
@@ -72,8 +89,7 @@ def readyz(request: Request, settings: SettingsDep) -> JSONResponse:
         checks["store"] = "ok"
     except Exception as exc:  # a dead store process is exactly what this must report
         checks["store"] = f"failing: {exc}"
-    workers = store.runtime_stats().get("workers", 0)
-    checks["workers"] = "ok" if workers > 0 else "failing: no worker process is up"
+    checks["workers"] = _workers_check(store.runtime_stats())
     journal_dir = settings.data_dir
     if settings.store.value == "embedded":
         writable = journal_dir.is_dir() and os.access(journal_dir, os.W_OK)

@@ -1,0 +1,98 @@
+"""Readiness while the worker pool replaces its workers (found by the load test).
+
+Every write moves the pool to a new store version, and the pool replaces its idle workers: for a
+moment no worker process is alive while new ones are forked. The server can serve all along (a
+request waits for the fork), so ``/readyz`` must not report it unready then: a load balancer
+would take a healthy server out of rotation after each write. It must still fail when workers
+cannot be started.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from tests.conftest import make_settings
+
+from kg.api.app import create_app
+from kg.errors import StoreError
+from kg.startup import prepare_store
+from kg.store.base import ChangeSet, Store
+from kg.terms import Quad, URIRef, literal
+from kg.workers.pool import WorkerPool
+
+
+@pytest.fixture()
+def served(mini_root: Path) -> Iterator[tuple[TestClient, Store, WorkerPool]]:
+    settings = make_settings(mini_root, store="embedded")
+    store = prepare_store(settings, progress=False)
+    pool = store._pool  # type: ignore[attr-defined]  # the pool behind the store
+    assert isinstance(pool, WorkerPool)
+    try:
+        with TestClient(create_app(settings, store), raise_server_exceptions=False) as client:
+            yield client, store, pool
+    finally:
+        store.close()
+
+
+def write(store: Store, n: int) -> None:
+    """A change set applied to the store: the pool moves to the new version."""
+    graph = URIRef(f"https://w3id.org/unhr/graph/changeset/cs-{n}")
+    quad = Quad(URIRef("urn:x:s"), URIRef("urn:x:p"), literal(str(n)), graph)
+    store.apply(ChangeSet(id=f"cs-{n}", added=(quad,)))
+
+
+def wait_for(condition: Callable[[], Any], what: str, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.01)
+
+
+def test_ready_while_the_workers_are_replaced_after_a_write(
+    served: tuple[TestClient, Store, WorkerPool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, store, pool = served
+    wait_for(lambda: store.runtime_stats()["idle"] >= 1, "an idle worker")
+    forking, release = threading.Event(), threading.Event()
+    real_spawn = pool._spawn
+
+    def slow_spawn() -> Any:
+        forking.set()
+        release.wait(10)
+        return real_spawn()
+
+    monkeypatch.setattr(pool, "_spawn", slow_spawn)
+    try:
+        write(store, 1)
+        assert forking.wait(10)
+        assert store.runtime_stats()["workers"] == 0  # the moment the load test caught
+        ready = client.get("/readyz")
+        assert ready.status_code == 200, ready.text
+    finally:
+        release.set()
+    wait_for(lambda: store.runtime_stats()["idle"] >= 1, "the new worker")
+    assert client.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+
+
+def test_not_ready_when_no_worker_can_be_started(
+    served: tuple[TestClient, Store, WorkerPool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, store, pool = served
+    real_spawn = pool._spawn
+
+    def failing_spawn() -> Any:
+        raise StoreError("cannot fork a worker (a test)")
+
+    monkeypatch.setattr(pool, "_spawn", failing_spawn)
+    write(store, 2)
+    wait_for(lambda: client.get("/readyz").status_code == 503, "readiness to fail")
+    checks = client.get("/readyz").json()["checks"]
+    assert checks["workers"].startswith("failing") and checks["store"] == "ok"
+    monkeypatch.setattr(pool, "_spawn", real_spawn)
+    wait_for(lambda: client.get("/readyz").status_code == 200, "readiness to come back")
