@@ -1,10 +1,10 @@
 """Readiness while the worker pool replaces its workers (found by the load test).
 
-Every write moves the pool to a new store version, and the pool replaces its idle workers: for a
-moment no worker process is alive while new ones are forked. The server can serve all along (a
-request waits for the fork), so ``/readyz`` must not report it unready then: a load balancer
-would take a healthy server out of rotation after each write. It must still fail when workers
-cannot be started.
+A worker that evaluated an update (its copy of the dataset changed), was stopped at a deadline or
+ran a heavy query is not reused: the pool forks a new one. When that was the last live worker,
+for a moment no worker process is alive, yet the server serves all along (a request waits for
+the fork). ``/readyz`` must not report it unready then, or a load balancer would take a healthy
+server out of rotation; it must still fail when no worker can be started.
 """
 
 from __future__ import annotations
@@ -22,8 +22,7 @@ from tests.conftest import make_settings
 from kg.api.app import create_app
 from kg.errors import StoreError
 from kg.startup import prepare_store
-from kg.store.base import ChangeSet, Store
-from kg.terms import Quad, URIRef, literal
+from kg.store.base import Store, UpdateRequest
 from kg.workers.pool import WorkerPool
 
 
@@ -40,11 +39,17 @@ def served(mini_root: Path) -> Iterator[tuple[TestClient, Store, WorkerPool]]:
         store.close()
 
 
-def write(store: Store, n: int) -> None:
-    """A change set applied to the store: the pool moves to the new version."""
-    graph = URIRef(f"https://w3id.org/unhr/graph/changeset/cs-{n}")
-    quad = Quad(URIRef("urn:x:s"), URIRef("urn:x:p"), literal(str(n)), graph)
-    store.apply(ChangeSet(id=f"cs-{n}", added=(quad,)))
+def update_effect(store: Store) -> None:
+    """What the write path does for a SPARQL update: its effect, computed in a worker that is
+    then retired (its copy of the dataset changed)."""
+    store.update_effect(
+        UpdateRequest(
+            text="INSERT DATA { <urn:x:s> <urn:x:p> 1 }",
+            target_graph="https://w3id.org/unhr/graph/changeset/cs-test",
+            timeout=10,
+            max_changes=10,
+        )
+    )
 
 
 def wait_for(condition: Callable[[], Any], what: str, timeout: float = 10.0) -> None:
@@ -54,7 +59,7 @@ def wait_for(condition: Callable[[], Any], what: str, timeout: float = 10.0) -> 
         time.sleep(0.01)
 
 
-def test_ready_while_the_workers_are_replaced_after_a_write(
+def test_ready_while_the_last_worker_is_replaced(
     served: tuple[TestClient, Store, WorkerPool], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     client, store, pool = served
@@ -69,7 +74,7 @@ def test_ready_while_the_workers_are_replaced_after_a_write(
 
     monkeypatch.setattr(pool, "_spawn", slow_spawn)
     try:
-        write(store, 1)
+        update_effect(store)
         assert forking.wait(10)
         assert store.runtime_stats()["workers"] == 0  # the moment the load test caught
         ready = client.get("/readyz")
@@ -90,7 +95,7 @@ def test_not_ready_when_no_worker_can_be_started(
         raise StoreError("cannot fork a worker (a test)")
 
     monkeypatch.setattr(pool, "_spawn", failing_spawn)
-    write(store, 2)
+    update_effect(store)
     wait_for(lambda: client.get("/readyz").status_code == 503, "readiness to fail")
     checks = client.get("/readyz").json()["checks"]
     assert checks["workers"].startswith("failing") and checks["store"] == "ok"
