@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -41,14 +42,15 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=5.0, help="length of the load")
     parser.add_argument("--segment", type=float, default=10.0, help="seconds per segment")
     parser.add_argument("--curators", type=int, default=8, help="well-behaved clients")
-    parser.add_argument("--budget", type=float, default=15.0, help="KG_CLIENT_BUDGET_SECONDS")
-    parser.add_argument("--window", type=float, default=20.0, help="KG_CLIENT_BUDGET_WINDOW")
+    parser.add_argument("--budget", type=float, default=30.0, help="KG_CLIENT_BUDGET_SECONDS")
+    parser.add_argument("--window", type=float, default=40.0, help="KG_CLIENT_BUDGET_WINDOW")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
     curators = curator_tokens(args.curators)
     env = server_env(curators, args.budget, args.window)
     pairs = max(1, round(args.minutes * 60 / (2 * args.segment)))
     segments = (("calm", args.segment), ("greedy", args.segment)) * pairs
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp) / "var"
         with server(ROOT, data_dir, **env) as (_, port):
@@ -63,12 +65,17 @@ def main() -> None:
                 for p in check_writes(f"http://127.0.0.1:{port}", AUDITOR[1], result.ledger)
             ]
     figures["write_problems"] = problems
+    figures["machine_load_1min"] = [round(load_before, 1), round(os.getloadavg()[0], 1)]
     print()
     print(markdown(figures))
     print()
     print(
         "Every acknowledged write present, before and after a restart: "
         + ("yes" if not problems else "NO: " + "; ".join(problems))
+    )
+    print(
+        f"Machine: {os.cpu_count()} CPUs, load average (1 min) {load_before:.1f} before the "
+        f"run, {os.getloadavg()[0]:.1f} after."
     )
     for line in figures["first_errors"]:
         print(f"error: {line}")

@@ -68,7 +68,7 @@ def lang_literal(text: str, lang: str = "en") -> str:
     return f'"{escaped}"@{lang}'
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class Triple:
     """A triple as N-Triples terms (``<iri>``, ``"text"@en``)."""
 
@@ -615,9 +615,11 @@ def check_writes(base: str, token: str, ledger: Ledger) -> list[str]:
         present, absent = ledger.present(), ledger.absent()
         found = present_triples(client, present | absent)
         if missing := present - found:
-            problems.append(f"{len(missing)} acknowledged triple(s) missing, e.g. {min(missing)}")
+            problems.append(
+                f"{len(missing)} acknowledged triple(s) missing, e.g. {min(missing).nt()}"
+            )
         if back := absent & found:
-            problems.append(f"{len(back)} reverted triple(s) present, e.g. {min(back)}")
+            problems.append(f"{len(back)} reverted triple(s) present, e.g. {min(back).nt()}")
         listed = client.get("/changesets")
         assert listed.status_code == 200, listed.text
         ids = {c["id"] for c in listed.json()["changesets"]}
@@ -798,6 +800,8 @@ def markdown(figures: dict[str, Any]) -> str:
         f"{figures['greedy_connections']} connections, 1 probe |",
         f"| requests served | {figures['requests_served']} of {figures['requests_sent']} |",
         f"| errors | {figures['errors']} |",
+        f"| the greedy client | {figures['statuses'].get('greedy 200', 0)} queries answered, "
+        f"{figures['statuses'].get('greedy 429', 0)} refused with 429 |",
         f"| 429 issued | {figures['429_issued']} ({by_limit or 'none'}) |",
         f"| acknowledged writes | {figures['acknowledged_writes']} "
         f"({figures['reverted']} reverted) |",

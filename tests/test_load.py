@@ -7,7 +7,7 @@ a greedy client (``greedy``); ``tests/loadgen.py`` says what each client does. T
   for a curator), and ``/readyz`` and ``/metrics`` answered in every segment;
 - the server's request counter rose by at least the number of requests the clients made (and
   by no more than those and the scrapes), and counted every 429;
-- the greedy client, past its budget (15 s of query time per 20 s here), got 429 with
+- the greedy client, past its budget (30 s of query time per 40 s here), got 429 with
   ``Retry-After``, and the curators kept their latency: their reads' p50 and p99 in the greedy
   segments over those in the calm ones stay under tolerant bounds (with the budget check
   removed, the greedy client takes the workers and the p50 bound fails by far);
@@ -49,12 +49,12 @@ from tests.server import server
 pytestmark = pytest.mark.load
 
 CURATORS = curator_tokens(8)
-BUDGET_SECONDS = 15.0
-BUDGET_WINDOW = 20.0
+BUDGET_SECONDS = 30.0
+BUDGET_WINDOW = 40.0
 SEGMENTS = (("calm", 5.0), ("greedy", 5.0)) * 8
 ENV = server_env(CURATORS, BUDGET_SECONDS, BUDGET_WINDOW)
 #: Bounds on the curators' read latency, greedy segments over calm ones.
-P50_RATIO = 2.5
+P50_RATIO = 3.0
 P99_RATIO = 5.0
 #: Absolute caps (generous: a shared machine is slow), in ms.
 READ_P99_CAP = 10_000
@@ -111,6 +111,8 @@ def test_load_with_a_greedy_client(repo_root: Path, tmp_path: Path) -> None:
     assert figures["statuses"].get("greedy 200", 0) > 0 and figures["429_issued"] > 0
     over_budget = [s for s in result.samples if s.limit == "KG_CLIENT_BUDGET_SECONDS"]
     assert over_budget and {s.who for s in over_budget} == {"greedy"}
+    # Retry-After: when enough of the client's spending has left the window.
+    assert all(1 <= int(str(s.retry_after)) <= BUDGET_WINDOW for s in over_budget)
     assert budget_refusals == len(over_budget)
     assert counted_429 == figures["429_issued"]
 
