@@ -26,7 +26,7 @@ import signal
 import socket
 import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.reduction import send_handle
 from pathlib import Path
@@ -38,6 +38,7 @@ from rdflib import Graph
 from kg.errors import KgError, StoreError
 from kg.formats import Format
 from kg.rdfio import from_ox
+from kg.sparql.policy import Policy
 from kg.store.base import ChangeSet, DatasetDescription
 from kg.store.journal import Journal
 from kg.store.oxigraph.dataset import DCT_SOURCE, NativeDataset
@@ -46,6 +47,7 @@ from kg.store.oxigraph.jobs import WorkerContext
 from kg.terms import Quad, Term, URIRef
 from kg.workers.handle import encode_error
 from kg.workers.lifeline import die_with_parent, set_process_name, watch
+from kg.workers.sandbox import Sandbox
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,7 @@ class EngineConfig:
     journal: str | None
     worker_memory_mb: int
     server_pid: int
+    policy: Policy = field(default_factory=Policy)
 
 
 def _vm_size() -> int:
@@ -264,7 +267,11 @@ def _worker_main(engine: Engine, sock: socket.socket) -> NoReturn:
                 with contextlib.suppress(ValueError, OSError):
                     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         conn = Connection(sock.detach())
-        ctx = WorkerContext(engine.dataset, dict(engine.resources))
+        sandbox = Sandbox.for_this_process()
+        sandbox.install()
+        ctx = WorkerContext(
+            engine.dataset, dict(engine.resources), policy=engine.config.policy, sandbox=sandbox
+        )
         while True:
             try:
                 kind, job = conn.recv()
@@ -280,7 +287,8 @@ def _worker_main(engine: Engine, sock: socket.socket) -> NoReturn:
 
 def _run_job(ctx: WorkerContext, job: Any) -> tuple[str, Any]:
     try:
-        return ("ok", job.run(ctx))
+        with ctx.sandbox.active():
+            return ("ok", job.run(ctx))
     except KgError as exc:
         return ("error", encode_error(exc))
     except MemoryError:
