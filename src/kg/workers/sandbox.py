@@ -132,8 +132,9 @@ class Sandbox:
     ) -> Iterator[None]:
         """Also allow name lookups of ``hosts`` and connections to ``addresses`` meanwhile."""
         saved = self._hosts, self._addresses
-        self._hosts = saved[0] | {h.lower() for h in hosts}
         self._addresses = saved[1] | {(a, p) for a, p in addresses}
+        # Looking up an allowed address itself resolves nothing (create_connection does it).
+        self._hosts = saved[0] | {h.lower() for h in hosts} | {a for a, _ in addresses}
         try:
             yield
         finally:
