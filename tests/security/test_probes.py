@@ -60,7 +60,8 @@ def queries(url: str) -> list[str]:
         f"SELECT * WHERE {{ ?s ?p trueSERVICE <{url}/glued-true> {{}} }}",
         f"SELECT * WHERE {{ ?s ?p ?a FILTER(?a<1)SERVICE#x>\n<{url}/lt>{{?s ?p ?o}} }}",
         f"SELECT * WHERE {{ ?s ?p ?o # x\rSERVICE <{url}/cr> {{}} \n}}",
-        f"SELECT * WHERE {{ ?s ?p ?a FILTER(?a != '\\u0027') SERVICE <{url}/esc> {{}} }}",
+        f"SELECT * WHERE {{ ?s ?p ?a FILTER(?a != '\\u0027') SERVICE <{url}/esc> {{}} "
+        "FILTER(?a != '\\u0027') }",
         f"PREFIX e: <{url}/> SELECT * WHERE {{ ?s ?p ?o SERVICE e:pname {{ ?s ?p ?x }} }}",
         f"SELECT * WHERE {{ SERVICE ?x {{ ?s ?p ?o }} VALUES ?x {{ <{url}/var> }} }}",
     ]

@@ -63,7 +63,8 @@ def test_keywords_inside_names_strings_and_comments_are_not_clauses(text: str) -
         ("SELECT * WHERE { ?s ?p ?o # x\rSERVICE <http://x/> {} \n}", "service-disabled"),
         # \u escapes: rdflib expands them everywhere, Oxigraph only in IRIs and strings.
         (
-            "SELECT * WHERE { ?s ?p ?a FILTER(?a != '\\u0027') SERVICE <http://x/> {} }",
+            "SELECT * WHERE { ?s ?p ?a FILTER(?a != '\\u0027') SERVICE <http://x/> {} "
+            "FILTER(?a != '\\u0027') }",
             "unreadable",
         ),
         # The less-than sign that a tokenizer takes for the start of an IRI.
