@@ -7,6 +7,7 @@ this class by ``tests/unit/test_settings_documented.py``.
 from __future__ import annotations
 
 import os
+import re
 from enum import StrEnum
 from pathlib import Path
 
@@ -21,6 +22,13 @@ class StoreKind(StrEnum):
 
     EMBEDDED = "embedded"
     MEMORY = "memory"
+
+
+_ENDPOINT = re.compile(r"https?://[^\x00-\x20<>\"{}|^`\\]+", re.ASCII)
+
+
+def _split_endpoints(value: str) -> list[str]:
+    return [e for e in re.split(r"[\s,]+", value) if e]
 
 
 def _default_heavy() -> int:
@@ -170,6 +178,32 @@ class Settings(BaseSettings):
             "stopped."
         ),
     )
+    service_endpoints: str = Field(
+        "",
+        description=(
+            "SPARQL endpoints a query's SERVICE clause may call (exact IRIs, separated by "
+            "spaces or commas). Empty: SERVICE is refused. Each must resolve to public "
+            "addresses only."
+        ),
+    )
+    service_private_endpoints: str = Field(
+        "",
+        description=(
+            "Endpoints SERVICE may call even though they resolve to loopback, private, "
+            "link-local or reserved addresses (exact IRIs, separated by spaces or commas)."
+        ),
+    )
+    service_timeout: float = Field(
+        10.0,
+        gt=0,
+        le=600,
+        description="Seconds one SERVICE call may take (connection, request and the answer).",
+    )
+    service_max_bytes: int = Field(
+        10_000_000,
+        ge=1_000,
+        description="Largest answer one SERVICE call may return, in bytes.",
+    )
     cors_origins: str = Field(
         "*", description="Origins allowed to read cross-origin (comma-separated, or '*')."
     )
@@ -221,6 +255,17 @@ class Settings(BaseSettings):
             raise ValueError(f"public_url must start with http:// or https://, got {v!r}")
         return v.rstrip("/")
 
+    @field_validator("service_endpoints", "service_private_endpoints")
+    @classmethod
+    def _check_endpoints(cls, v: str) -> str:
+        for endpoint in _split_endpoints(v):
+            if not _ENDPOINT.fullmatch(endpoint):
+                raise ValueError(
+                    f"{endpoint!r} is not an absolute http or https IRI (SERVICE endpoints are "
+                    "listed as exact IRIs, separated by spaces or commas)"
+                )
+        return v
+
     @field_validator("write_tokens")
     @classmethod
     def _check_tokens(cls, v: str) -> str:
@@ -248,6 +293,12 @@ class Settings(BaseSettings):
     def base_url(self) -> str:
         """The URL clients reach the server at, without a trailing slash."""
         return self.public_url or f"http://{self.host}:{self.port}"
+
+    def service_endpoint_set(self) -> frozenset[str]:
+        return frozenset(_split_endpoints(self.service_endpoints))
+
+    def service_private_endpoint_set(self) -> frozenset[str]:
+        return frozenset(_split_endpoints(self.service_private_endpoints))
 
     def cors_origin_list(self) -> list[str]:
         return [o.strip() for o in self.cors_origins.split(",") if o.strip()]

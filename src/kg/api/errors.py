@@ -68,6 +68,10 @@ def error_response(
     if report is not None:
         body["report"] = report
     request.state.error_code = code  # for the access log and the metrics
+    if details and isinstance(details.get("policy"), str):
+        request.state.policy_refusal = details["policy"]
+    if details and "endpoint" in details and "outcome" in details:
+        request.state.service_calls = [(str(details["endpoint"]), str(details["outcome"]))]
     headers = {"X-Request-ID": request_id(request)}
     if status == 405:
         headers["Allow"] = allowed_methods(request)

@@ -73,6 +73,8 @@ class QueryResponse:
     rows: int
     truncated: bool
     elapsed_ms: float
+    #: SERVICE calls made for the answer, as (endpoint, outcome), for the metrics.
+    service_calls: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

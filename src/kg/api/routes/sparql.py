@@ -25,7 +25,7 @@ from kg.errors import BadRequest, PayloadTooLarge, ProtocolError, UnsupportedMed
 from kg.formats import Kind, negotiate
 from kg.nesting import check_sparql
 from kg.settings import Settings
-from kg.sparql.operation import Form, check_policy, classify
+from kg.sparql.operation import Form, classify
 from kg.store.base import QueryRequest, QueryResponse, Store
 
 router = APIRouter(tags=["SPARQL"])
@@ -44,8 +44,10 @@ QUERY_DOC = """SPARQL 1.1 Protocol query operation.
   passed: the evaluation is stopped) and a row cap. A query still running after
   `KG_CHEAP_QUERY_SECONDS` is *heavy* and competes for a few heavy slots (503 with
   `Retry-After` when they and their queue are full).
-* `LOAD`, `SERVICE`, and `FROM` naming graphs that are not stored are refused (403); brackets
-  nested deeper than `KG_MAX_NESTING` are refused (400) before parsing.
+* The query policy (decided on the parsed algebra): `FROM` naming graphs that are not stored is
+  refused (403); `SERVICE` only calls the endpoints listed in `KG_SERVICE_ENDPOINTS` (403
+  otherwise, and for `SERVICE ?var`; 502 when a call that is not `SILENT` fails); `LOAD` is
+  refused (403). Brackets nested deeper than `KG_MAX_NESTING` are refused (400) before parsing.
 """
 
 
@@ -176,12 +178,6 @@ def _query(request: Request, settings: Settings, store: Store, params: _Params) 
     assert params.query is not None
     _check_text(params.query, settings, "query")
     op = classify(params.query)
-    check_policy(
-        op,
-        known_graphs=store.describe().graph_names(),
-        base_iri=base_iri(settings),
-        dataset_given=bool(params.default_graphs or params.named_graphs),
-    )
     if op.form is Form.UPDATE:
         raise BadRequest(
             "an update was sent as 'query'; send updates as 'update' or "
@@ -209,6 +205,7 @@ def _query(request: Request, settings: Settings, store: Store, params: _Params) 
             client=client,
         ),
     )
+    request.state.service_calls = result.service_calls
     headers = {
         "Vary": "Accept",
         "X-KG-Rows": str(result.rows),

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from kg.errors import StoreError
 from kg.formats import Format
+from kg.sparql.policy import Policy
 from kg.store.base import (
     ChangeSet,
     DatasetDescription,
@@ -56,7 +57,10 @@ def _context() -> Any:
     """The fork-server context, with the store process's modules preloaded once."""
     with _CONTEXT_LOCK:
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["kg.store.oxigraph.engine", "pyshacl"])
+        # rdflib's SPARQL grammar takes a while to build: workers fork with it built.
+        ctx.set_forkserver_preload(
+            ["kg.store.oxigraph.engine", "pyshacl", "rdflib.plugins.sparql.algebra"]
+        )
         return ctx
 
 
@@ -72,6 +76,7 @@ class OxigraphStore:
         worker_memory_mb: int = 2048,
         timeout: float = 30.0,
         max_rows: int = 100_000,
+        policy: Policy | None = None,
     ) -> None:
         self.kind = kind
         self._limits = limits or PoolLimits()
@@ -89,6 +94,7 @@ class OxigraphStore:
             journal=str(journal) if journal is not None else None,
             worker_memory_mb=worker_memory_mb,
             server_pid=os.getpid(),
+            policy=policy or Policy(),
         )
         self._process = ctx.Process(
             target=engine.main,

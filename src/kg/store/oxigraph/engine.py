@@ -26,7 +26,7 @@ import signal
 import socket
 import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.reduction import send_handle
 from pathlib import Path
@@ -38,6 +38,7 @@ from rdflib import Graph
 from kg.errors import KgError, StoreError
 from kg.formats import Format
 from kg.rdfio import from_ox
+from kg.sparql.policy import Policy
 from kg.store.base import ChangeSet, DatasetDescription
 from kg.store.journal import Journal
 from kg.store.oxigraph.dataset import DCT_SOURCE, NativeDataset
@@ -46,6 +47,7 @@ from kg.store.oxigraph.jobs import WorkerContext
 from kg.terms import Quad, Term, URIRef
 from kg.workers.handle import encode_error
 from kg.workers.lifeline import die_with_parent, set_process_name, watch
+from kg.workers.sandbox import Sandbox
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,7 @@ class EngineConfig:
     journal: str | None
     worker_memory_mb: int
     server_pid: int
+    policy: Policy = field(default_factory=Policy)
 
 
 def _vm_size() -> int:
@@ -265,7 +268,11 @@ def _worker_main(engine: Engine, sock: socket.socket) -> NoReturn:
                     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         engine.journal = None  # the store process alone writes the journal
         conn = Connection(sock.detach())
-        ctx = WorkerContext(engine.dataset, dict(engine.resources))
+        sandbox = Sandbox.for_this_process()
+        sandbox.install()
+        ctx = WorkerContext(
+            engine.dataset, dict(engine.resources), policy=engine.config.policy, sandbox=sandbox
+        )
         while True:
             try:
                 kind, job = conn.recv()
@@ -304,7 +311,8 @@ def _catch_up(engine: Engine, messages: Sequence[tuple[Any, ...]]) -> tuple[str,
 
 def _run_job(ctx: WorkerContext, job: Any) -> tuple[str, Any]:
     try:
-        return ("ok", job.run(ctx))
+        with ctx.sandbox.active():
+            return ("ok", job.run(ctx))
     except KgError as exc:
         return ("error", encode_error(exc))
     except MemoryError:
