@@ -270,9 +270,13 @@ def _worker_main(engine: Engine, sock: socket.socket) -> NoReturn:
         conn = Connection(sock.detach())
         sandbox = Sandbox.for_this_process()
         sandbox.install()
-        ctx = WorkerContext(
-            engine.dataset, dict(engine.resources), policy=engine.config.policy, sandbox=sandbox
-        )
+
+        def context() -> WorkerContext:
+            return WorkerContext(
+                engine.dataset, dict(engine.resources), policy=engine.config.policy, sandbox=sandbox
+            )
+
+        ctx = context()
         while True:
             try:
                 kind, job = conn.recv()
@@ -280,7 +284,7 @@ def _worker_main(engine: Engine, sock: socket.socket) -> NoReturn:
                 break
             if kind == "catch_up":
                 conn.send(_catch_up(engine, job))
-                ctx = WorkerContext(engine.dataset, dict(engine.resources))
+                ctx = context()  # the resources may have been rebuilt
                 continue
             if kind != "job":
                 break
