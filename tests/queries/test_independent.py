@@ -781,7 +781,8 @@ def hrc_members_by_year() -> dict[int, frozenset[str]]:
 # Security Council for 2024-25", Japan and the ROK present "as non-permanent members" (written in
 # 2024), Albania "a non-permanent Security Council member state" in March 2023 (the first years
 # of both terms are the curators', from the SC data set, so marked), and the Trump administration
-# "withdrew from the UN HRC in June 2018" (an end). (body, state, role, start, end, stated year, source, curator-identified)
+# "withdrew from the UN HRC in June 2018" (an end).
+# (body, state, role, start, end, stated year, source, curator-identified)
 STATED_MEMBERSHIPS = [
     ("unsc", "KOR", "vocab/role/member", "2024", "", "2024", NKDB, False),
     ("unsc", "JPN", "vocab/role/member", "2023", "", "2024", NKDB, True),

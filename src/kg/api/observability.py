@@ -72,6 +72,7 @@ class _StateCollector(Collector):
             "killed": "Workers killed at their deadline",
             "busy": "Requests refused because the server was busy",
             "heavy": "Evaluations that turned heavy",
+            "caught_up": "Times a worker replayed the writes it missed instead of being replaced",
         }
         for key, value in snapshot.items():
             if key in docs:

@@ -25,6 +25,8 @@ class WorkerHandle:
     pidfd: int | None = None
     niced: bool = False
     dead: bool = False
+    #: Writes this worker replayed on its own copy to follow the store (see the pool).
+    replayed: int = 0
     started: float = field(default_factory=time.monotonic)
 
     def signal(self, sig: signal.Signals) -> None:

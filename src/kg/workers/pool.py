@@ -20,9 +20,13 @@ Admission (so that runaway queries cannot starve cheap ones):
 - **Validation lane.** SHACL validation and upload parsing hold one of ``validate`` slots, with
   their own short queue.
 
-Workers are tagged with the store version they were forked at; a write moves the pool to a new
-version, and out-of-date workers are replaced before they serve again (a read sees the state
-before or after a write, never between).
+Workers are tagged with the store version they hold. A write moves the pool to a new version;
+an out-of-date worker is brought up to date before it serves again (a read sees the state before
+or after a write, never between): it replays the writes it missed on its own copy when the store
+can list them (``writes_since``; the background thread does this for idle workers right after a
+write, so reads do not pay for it), and is replaced by a fresh fork otherwise. A worker replays
+at most ``MAX_REPLAYED`` writes in its life (its copy-on-write pages diverge from the store's),
+then it is replaced.
 """
 
 from __future__ import annotations
@@ -43,6 +47,12 @@ from kg.workers.handle import Spawner, WorkerHandle, decode_error
 log = logging.getLogger(__name__)
 
 HEAVY_NICE = 10
+#: Writes one worker may replay in its life before it is replaced by a fresh fork.
+MAX_REPLAYED = 2000
+#: The longest a worker may take to replay the writes it missed.
+CATCH_UP_SECONDS = 30.0
+#: What a pool asks the store for: the writes after a version, or None (fork a new worker).
+WritesSince = Callable[[int], list[Any] | None]
 _KNOWN_HEAVY_SIZE = 1024
 _KNOWN_HEAVY_SECONDS = 600.0
 
@@ -70,8 +80,16 @@ class PoolLimits:
 class WorkerPool:
     """Workers, kept ready and replaced, and the admission rules of the module docstring."""
 
-    def __init__(self, spawn: Spawner, limits: PoolLimits, *, version: int = 0) -> None:
+    def __init__(
+        self,
+        spawn: Spawner,
+        limits: PoolLimits,
+        *,
+        version: int = 0,
+        writes_since: WritesSince | None = None,
+    ) -> None:
         self._spawn = spawn
+        self._writes_since = writes_since
         self.limits = limits
         self._cv = threading.Condition()
         self._idle: deque[WorkerHandle] = deque()
@@ -86,7 +104,13 @@ class WorkerPool:
         self._heavy_by_client: Counter[str] = Counter()
         self._closed = False
         self._spawn_failures = 0
-        self.stats: dict[str, int] = {"killed": 0, "spawned": 0, "busy": 0, "heavy": 0}
+        self.stats: dict[str, int] = {
+            "killed": 0,
+            "spawned": 0,
+            "busy": 0,
+            "heavy": 0,
+            "caught_up": 0,
+        }
         self._maintainer = threading.Thread(target=self._maintain, name="kg-pool", daemon=True)
         self._maintainer.start()
 
@@ -97,15 +121,54 @@ class WorkerPool:
         return self._version
 
     def set_version(self, version: int) -> None:
-        """The store changed: workers forked before ``version`` are replaced."""
+        """The store changed: idle workers behind ``version`` catch up or are replaced."""
         with self._cv:
             if version > self._version:
                 self._version = version
-                stale = [w for w in self._idle if w.version < version]
-                self._idle = deque(w for w in self._idle if w.version >= version)
-                for w in stale:
-                    self._retire(w)
+                if self._writes_since is None:
+                    stale = [w for w in self._idle if w.version < version]
+                    self._idle = deque(w for w in self._idle if w.version >= version)
+                    for w in stale:
+                        self._retire(w)
             self._cv.notify_all()
+
+    def _catch_up(self, worker: WorkerHandle, deadline: float) -> bool:
+        """Bring ``worker`` (taken out of the idle reserve) to the current version by replaying
+        the writes it missed; False when it cannot (the caller retires it). No lock held."""
+        if self._writes_since is None or worker.dead:
+            return False
+        target = self._version
+        writes = self._writes_since(worker.version)
+        if writes is None or worker.replayed + len(writes) > MAX_REPLAYED:
+            return False
+        if not writes:
+            return True
+        try:
+            worker.conn.send(("catch_up", writes))
+            wait = max(0.0, min(deadline, time.monotonic() + CATCH_UP_SECONDS) - time.monotonic())
+            if not worker.conn.poll(wait):
+                return False
+            status, version = worker.conn.recv()
+        except (EOFError, OSError):
+            return False
+        if status != "ok" or version < target:
+            if status != "ok":
+                log.error("a worker could not replay the writes it missed: %s", version)
+            return False
+        worker.version = version
+        worker.replayed += len(writes)
+        self.stats["caught_up"] += 1
+        return True
+
+    def _stale_idle(self) -> WorkerHandle | None:
+        """An idle worker behind the current version, taken out of the reserve (lock held)."""
+        if self._writes_since is None:
+            return None
+        for w in self._idle:
+            if w.version < self._version:
+                self._idle.remove(w)
+                return w
+        return None
 
     def _retire(self, worker: WorkerHandle) -> None:
         """Kill ``worker`` and forget it (call with the lock held)."""
@@ -122,14 +185,22 @@ class WorkerPool:
         """Keep ``idle`` up-to-date workers ready (runs in its own thread)."""
         while True:
             with self._cv:
-                while not self._closed and self._wanted_spawns() == 0:
+                stale = self._stale_idle()
+                while not self._closed and stale is None and self._wanted_spawns() == 0:
                     self._cv.wait(timeout=1.0)
                     for w in [w for w in self._idle if not w.looks_alive()]:
                         self._idle.remove(w)
                         self._retire(w)
+                    stale = self._stale_idle()
                 if self._closed:
+                    if stale is not None:
+                        self._retire(stale)
                     return
-                self._spawning += 1
+                if stale is None:
+                    self._spawning += 1
+            if stale is not None:
+                self._return_caught_up(stale)
+                continue
             worker = self._spawn_one()
             with self._cv:
                 self._spawning -= 1
@@ -142,6 +213,16 @@ class WorkerPool:
                 self._cv.notify_all()
             if worker is None:
                 time.sleep(min(2.0, 0.05 * 2 ** min(self._spawn_failures, 6)))
+
+    def _return_caught_up(self, worker: WorkerHandle) -> None:
+        """Catch ``worker`` up (outside the lock) and put it back in the reserve, or retire it."""
+        ok = self._catch_up(worker, time.monotonic() + CATCH_UP_SECONDS)
+        with self._cv:
+            if ok and not self._closed and worker.looks_alive():
+                self._idle.append(worker)
+            else:
+                self._retire(worker)
+            self._cv.notify_all()
 
     def _spawn_one(self) -> WorkerHandle | None:
         try:
@@ -172,12 +253,30 @@ class WorkerPool:
             while True:
                 if self._closed:
                     raise StoreError("the server is shutting down")
+                behind = None
                 while self._idle:
                     worker = self._idle.popleft()
-                    if worker.version == self._version and worker.looks_alive():
+                    if not worker.looks_alive():
+                        self._retire(worker)
+                    elif worker.version == self._version:
                         self._cv.notify_all()  # the maintainer refills the reserve
                         return worker
-                    self._retire(worker)
+                    elif self._writes_since is None:
+                        self._retire(worker)
+                    else:
+                        behind = worker
+                        break
+                if behind is not None:
+                    self._cv.notify_all()
+                    self._cv.release()
+                    try:
+                        ok = self._catch_up(behind, deadline)
+                    finally:
+                        self._cv.acquire()
+                    if ok:
+                        return behind
+                    self._retire(behind)
+                    continue
                 if len(self._live) + self._spawning < self.limits.max_workers:
                     self._spawning += 1
                     break
@@ -200,7 +299,8 @@ class WorkerPool:
 
     def _release(self, worker: WorkerHandle, *, reusable: bool) -> None:
         with self._cv:
-            if reusable and not self._closed and worker.version == self._version:
+            current = worker.version == self._version or self._writes_since is not None
+            if reusable and not self._closed and current:
                 self._idle.append(worker)
             else:
                 self._retire(worker)

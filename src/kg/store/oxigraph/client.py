@@ -12,6 +12,7 @@ import logging
 import multiprocessing
 import os
 import threading
+from collections import deque
 from collections.abc import Mapping, Sequence
 from multiprocessing.connection import Connection
 from multiprocessing.reduction import recv_handle
@@ -49,6 +50,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _CONTEXT_LOCK = threading.Lock()
+#: How many recent writes are kept for workers to replay; a worker further behind is replaced.
+_REPLAY_WINDOW = 256
 
 
 def _context() -> Any:
@@ -102,6 +105,10 @@ class OxigraphStore:
         engine_end.close()
         lifeline_read.close()
         self._version = 0
+        # The writes workers can replay to follow the store (engine.REPLAYABLE), newest last,
+        # each with the version it produced; emptied by any other change.
+        self._writes: deque[tuple[int, tuple[Any, ...]]] = deque(maxlen=_REPLAY_WINDOW)
+        self._writes_lock = threading.Lock()
 
     # -- the control channel -------------------------------------------------------------
 
@@ -142,11 +149,29 @@ class OxigraphStore:
             pidfd = None
         return WorkerHandle(pid=pid, conn=Connection(fd), version=version, pidfd=pidfd)
 
-    def _changed(self, version: int) -> None:
-        self._version = version
+    def _changed(self, version: int, replayable: tuple[Any, ...] | None = None) -> None:
+        with self._writes_lock:
+            if version <= self._version:
+                return  # a later write's reply was handled first; it covers this one
+            if replayable is not None and version == self._version + 1:
+                self._writes.append((version, replayable))
+            else:
+                self._writes.clear()
+            self._version = version
         self._description = None
         if self._pool is not None:
             self._pool.set_version(version)
+
+    def _writes_since(self, version: int) -> list[tuple[Any, ...]] | None:
+        """What a worker at ``version`` must replay to reach the current version, or None when
+        it cannot (the writes in between are not all replayable or no longer remembered)."""
+        with self._writes_lock:
+            if version == self._version:
+                return []
+            missing = [message for v, message in self._writes if v > version]
+            if not missing or len(missing) != self._version - version:
+                return None
+            return missing
 
     @property
     def version(self) -> int:
@@ -229,7 +254,8 @@ class OxigraphStore:
         return delta
 
     def apply(self, change: ChangeSet) -> None:
-        self._changed(self._call("apply", change))
+        message = ("apply", change)
+        self._changed(self._call(*message), message)
 
     def redact(self, redaction: Redaction) -> RedactionOutcome:
         outcome: RedactionOutcome = self._call("redact", redaction)
@@ -251,7 +277,8 @@ class OxigraphStore:
         return int(count)
 
     def drop_graph(self, graph: str) -> None:
-        self._changed(self._call("drop_graph", graph))
+        message = ("drop_graph", graph)
+        self._changed(self._call(*message), message)
 
     def content_hash(self, graph: str) -> str | None:
         found: str | None = self._call("content_hash", graph)
@@ -262,11 +289,13 @@ class OxigraphStore:
         return found
 
     def set_metadata(self, graph: str, statements: Sequence[tuple[URIRef, Term]]) -> None:
-        self._changed(self._call("set_metadata", graph, list(statements)))
+        message = ("set_metadata", graph, list(statements))
+        self._changed(self._call(*message), message)
 
     def replace_graph(self, graph: str, quads: Sequence[Quad]) -> int:
-        count, version = self._call("replace_graph", graph, list(quads))
-        self._changed(version)
+        message = ("replace_graph", graph, list(quads))
+        count, version = self._call(*message)
+        self._changed(version, message)
         return int(count)
 
     def set_entailment(self, rule_graphs: Sequence[str], target: str) -> int:
@@ -283,7 +312,12 @@ class OxigraphStore:
 
     def start(self) -> None:
         if self._pool is None:
-            self._pool = WorkerPool(self._spawn_worker, self._limits, version=self._version)
+            self._pool = WorkerPool(
+                self._spawn_worker,
+                self._limits,
+                version=self._version,
+                writes_since=self._writes_since,
+            )
 
     def runtime_stats(self) -> Mapping[str, int]:
         return self._pool.snapshot() if self._pool is not None else {}

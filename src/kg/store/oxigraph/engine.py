@@ -348,6 +348,7 @@ def _worker_main(engine: Engine, sock: socket.socket) -> NoReturn:
                 limit = vm + engine.config.worker_memory_mb * 1024 * 1024
                 with contextlib.suppress(ValueError, OSError):
                     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        engine.journal = None  # the store process alone writes the journal
         conn = Connection(sock.detach())
         ctx = WorkerContext(engine.dataset, dict(engine.resources))
         while True:
@@ -355,12 +356,35 @@ def _worker_main(engine: Engine, sock: socket.socket) -> NoReturn:
                 kind, job = conn.recv()
             except (EOFError, OSError):
                 break
+            if kind == "catch_up":
+                conn.send(_catch_up(engine, job))
+                ctx = WorkerContext(engine.dataset, dict(engine.resources))
+                continue
             if kind != "job":
                 break
             conn.send(_run_job(ctx, job))
     except BaseException:  # pragma: no cover - last resort: never return into the engine
         code = 1
     os._exit(code)
+
+
+#: Control operations a worker can replay on its own copy to follow the store process. Each moves
+#: the version by exactly one and depends only on its arguments and the dataset, so a worker that
+#: replays the same operations in the same order holds the same dataset, entailments and
+#: resources as the store process (loads read files, which may have changed: not replayable).
+REPLAYABLE = frozenset({"apply", "set_metadata", "replace_graph", "drop_graph"})
+
+
+def _catch_up(engine: Engine, messages: Sequence[tuple[Any, ...]]) -> tuple[str, Any]:
+    """Replay the store process's writes on this worker's copy (see :data:`REPLAYABLE`)."""
+    try:
+        for message in messages:
+            if message[0] not in REPLAYABLE:
+                raise StoreError(f"{message[0]} cannot be replayed by a worker")
+            engine.handle(message)
+    except Exception as exc:  # the worker's copy is now unknown: the server retires it
+        return ("crash", f"catch-up failed: {type(exc).__name__}: {exc}")
+    return ("ok", engine.version)
 
 
 def _run_job(ctx: WorkerContext, job: Any) -> tuple[str, Any]:
