@@ -42,7 +42,7 @@ from kg.curation.changes import (
     curator_iri,
 )
 from kg.namespaces import UNHR
-from kg.rdfio import parse_nquads, serialize_nquads
+from kg.rdfio import nt, parse_nquads, serialize_nquads
 from kg.store.base import ChangeSet, Redaction
 from kg.terms import Literal, Quad, Term, Triple, URIRef, literal
 
@@ -212,7 +212,12 @@ def plan(
     ]
     replace: dict[Quad, Quad | None] = {}
     touched: list[Touched] = []
+    # A record can mention a triple of the content only if its text names the triple's subject.
+    subjects = {nt(t.s) for t in content}
     for record in sorted(every, key=lambda r: r.id):
+        record_text = f"{record.added or ''}\n{record.removed or ''}"
+        if record.id != target.id and not any(s in record_text for s in subjects):
+            continue
         before_added, before_removed = record.quads()
         kept_added = [q for q in before_added if q.triple not in content]
         kept_removed = [q for q in before_removed if q.triple not in content]

@@ -33,7 +33,7 @@ import json
 import logging
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -154,13 +154,21 @@ class Journal:
         self._last = digest
         self._write_head()
 
-    def rewrite(self, edit: Callable[[ChangeSet], ChangeSet], record: ChangeSet) -> None:
+    def rewrite(
+        self,
+        edit: Callable[[ChangeSet], ChangeSet],
+        record: ChangeSet,
+        *,
+        mentions: Sequence[bytes] | None = None,
+    ) -> None:
         """Pass every record through ``edit``, append ``record``, and replace the file at once.
 
         Records ``edit`` leaves equal keep their bytes; the others keep their number and get a
-        new checksum. The new file is written beside the journal, fsync'd, renamed over it (the
-        folder fsync'd), and only then is the head moved on; ``record`` carries the head it
-        replaced, so that a crash before the new head is written is recognised at start.
+        new checksum. With ``mentions``, only the records whose line holds one of those byte
+        strings are read and edited (the others cannot be changed by ``edit``: a cheap filter).
+        The new file is written beside the journal, fsync'd, renamed over it (the folder
+        fsync'd), and only then is the head moved on; ``record`` carries the head it replaced,
+        so that a crash before the new head is written is recognised at start.
         """
         lines = list(self.records())
         if len(lines) != self._records or (lines and not lines[-1][2].endswith(b"\n")):
@@ -170,6 +178,9 @@ class Journal:
             )
         out = bytearray()
         for number, _, line in lines:
+            if mentions is not None and not any(m in line for m in mentions):
+                out += line
+                continue
             stored = json.loads(line)
             stored.pop("sha256")
             change = _decode(stored)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import logging
 import os
 import resource
@@ -38,7 +39,7 @@ from rdflib import Graph
 
 from kg.errors import KgError, StoreError
 from kg.formats import Format
-from kg.rdfio import from_ox
+from kg.rdfio import from_ox, nt
 from kg.store.base import ChangeSet, DatasetDescription, Purge, Redaction, RedactionOutcome
 from kg.store.journal import Journal, purge_digest
 from kg.store.oxigraph.dataset import DCT_SOURCE, NativeDataset
@@ -190,7 +191,11 @@ class Engine:
         record = dataclasses.replace(redaction.record, purge=purge)
         leftovers: tuple[str, ...] = ()
         if self.journal is not None:
-            self.journal.rewrite(edit, record)
+            # A record can hold a quad to drop or replace only if it names the quad's subject,
+            # as the journal writes it (N-Quads term inside a JSON string).
+            subjects = {t.s for t in triples} | {q.s for q in replace}
+            mentions = [json.dumps(nt(s), ensure_ascii=False)[1:-1].encode() for s in subjects]
+            self.journal.rewrite(edit, record, mentions=mentions)
             leftovers = tuple(str(p) for p in self.journal.leftovers())
         old = [q for q in replace if self.dataset.contains(q)]
         new = [q for q in replace.values() if q is not None]
