@@ -11,10 +11,38 @@ import re
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from kg.layout import project_root
+
+
+class CuratorIdentity(StrEnum):
+    """How curators and administrators are named in public views."""
+
+    NAME = "name"
+    PSEUDONYM = "pseudonym"
+
+
+def _token_pairs(value: str) -> dict[str, str]:
+    """``name:token`` pairs, comma-separated, as name → token."""
+    out: dict[str, str] = {}
+    for pair in filter(None, (p.strip() for p in value.split(","))):
+        name, _, token = pair.partition(":")
+        out[name.strip()] = token.strip()
+    return out
+
+
+def _check_token_pairs(value: str, field: str, role: str) -> str:
+    for pair in filter(None, (p.strip() for p in value.split(","))):
+        name, sep, token = pair.partition(":")
+        if not sep or not name.strip() or not token.strip():
+            raise ValueError(f"{field} must be name:token pairs separated by commas")
+        if not name.strip().replace("-", "").replace("_", "").isalnum():
+            raise ValueError(f"{role} name {name!r} may use letters, digits, - and _ only")
+        if len(token.strip()) < 24:
+            raise ValueError(f"the token of {name!r} is shorter than 24 characters")
+    return value
 
 
 class StoreKind(StrEnum):
@@ -231,10 +259,38 @@ class Settings(BaseSettings):
             "that define or gate the data (ontology/ and shapes/); everyone else gets 403."
         ),
     )
+    admin_tokens: str = Field(
+        "",
+        repr=False,
+        description=(
+            "Administrators' bearer tokens as comma-separated name:token pairs (24+ characters, "
+            "none shared with a curator). Only administrators may redact a change set. Empty: "
+            "redaction is off."
+        ),
+    )
+    curator_identity: CuratorIdentity = Field(
+        CuratorIdentity.NAME,
+        description=(
+            "How curators and administrators appear in /changesets, the metadata graph and the "
+            "logs: 'name' (as in write_tokens), or 'pseudonym' (a stable code derived from the "
+            "name with pseudonym_secret; applied to every change set at start)."
+        ),
+    )
+    pseudonym_secret: str = Field(
+        "",
+        repr=False,
+        description=(
+            "Secret (32+ characters) the pseudonyms are derived from (HMAC-SHA256); keep it to "
+            "keep pseudonyms stable across restarts. Needed when curator_identity is "
+            "'pseudonym'."
+        ),
+    )
     token: str = Field(
         "",
         repr=False,
-        description="Bearer token the CLI's write commands (kg ingest, kg revert) send.",
+        description=(
+            "Bearer token the CLI's write commands (kg ingest, kg revert, kg redact) send."
+        ),
     )
 
     @field_validator("store", mode="before")
@@ -269,23 +325,35 @@ class Settings(BaseSettings):
     @field_validator("write_tokens")
     @classmethod
     def _check_tokens(cls, v: str) -> str:
-        for pair in filter(None, (p.strip() for p in v.split(","))):
-            name, sep, token = pair.partition(":")
-            if not sep or not name.strip() or not token.strip():
-                raise ValueError("write_tokens must be name:token pairs separated by commas")
-            if not name.strip().replace("-", "").replace("_", "").isalnum():
-                raise ValueError(f"curator name {name!r} may use letters, digits, - and _ only")
-            if len(token.strip()) < 24:
-                raise ValueError(f"the token of {name!r} is shorter than 24 characters")
-        return v
+        return _check_token_pairs(v, "write_tokens", "curator")
+
+    @field_validator("admin_tokens")
+    @classmethod
+    def _check_admin_tokens(cls, v: str) -> str:
+        return _check_token_pairs(v, "admin_tokens", "administrator")
+
+    @model_validator(mode="after")
+    def _check_roles(self) -> Settings:
+        shared = set(self.curators().values()) & set(self.admins().values())
+        if shared:
+            raise ValueError(
+                "a token appears in both write_tokens and admin_tokens; give each administrator "
+                "a token of their own, so that a curator's token can never redact"
+            )
+        if self.curator_identity is CuratorIdentity.PSEUDONYM and len(self.pseudonym_secret) < 32:
+            raise ValueError(
+                "curator_identity 'pseudonym' needs pseudonym_secret of 32+ characters "
+                "(e.g. from `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
+            )
+        return self
 
     def curators(self) -> dict[str, str]:
         """Curator name → token."""
-        out: dict[str, str] = {}
-        for pair in filter(None, (p.strip() for p in self.write_tokens.split(","))):
-            name, _, token = pair.partition(":")
-            out[name.strip()] = token.strip()
-        return out
+        return _token_pairs(self.write_tokens)
+
+    def admins(self) -> dict[str, str]:
+        """Administrator name → token."""
+        return _token_pairs(self.admin_tokens)
 
     def schema_curator_names(self) -> frozenset[str]:
         return frozenset(n.strip() for n in self.schema_curators.split(",") if n.strip())

@@ -1,4 +1,4 @@
-"""Curators: ``/validate`` and ``/changesets`` (ingest, list, revert)."""
+"""Curators: ``/validate`` and ``/changesets`` (ingest, list, revert); administrators: redact."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from kg.api.auth import CuratorDep
+from kg.api.auth import AdminDep, CuratorDep
 from kg.api.body import read_body
 from kg.api.deps import SettingsDep
 from kg.api.multipart import rdf_parts
@@ -112,7 +112,16 @@ async def ingest(
     return change_response(request, await run_in_threadpool(work), dry_run=dry_run)
 
 
-@router.get("/changesets", summary="Accepted change sets, oldest first")
+@router.get(
+    "/changesets",
+    summary="Accepted change sets, oldest first",
+    description=(
+        "Each with its curator (a name, or a pseudonym: KG_CURATOR_IDENTITY), time, kind, "
+        "comment and source. A redacted change set says so (`redacted`, `redactions`: by which "
+        "redaction, who, when, why, and digests of its text before); a redaction (kind "
+        "`redact`) names what it redacted (`redacts`, `redacted_from`)."
+    ),
+)
 def list_changesets(request: Request) -> dict[str, Any]:  # a sync route: runs in a thread
     items = curation_service(request).list()
     return {"changesets": items, "count": len(items)}
@@ -135,6 +144,39 @@ def revert(
 ) -> Response:
     change = curation_service(request).revert(cs_id, curator=curator, comment=comment)
     return change_response(request, change)
+
+
+@router.post(
+    "/changesets/{cs_id}/redact",
+    summary="Redact a change set (administrators only)",
+    status_code=201,
+    description=(
+        "Removes everything the change set added or removed from every graph that holds it "
+        "now, from the text of every change set that mentions it (a revert, a later edit), "
+        "with their comments, and from the journal on disk; records who redacted it, when, "
+        "why and keyed digests of what was removed, as a new change set of kind `redact`. "
+        "Needs an administrator's token (KG_ADMIN_TOKENS): 401 without a token, 403 with "
+        "another one; 404 for an unknown change set; 409 when it was already redacted."
+    ),
+)
+def redact(
+    request: Request,
+    cs_id: str,
+    admin: AdminDep,
+    reason: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=2000,
+            description="Why (public: say why without repeating what is removed)",
+        ),
+    ],
+) -> Response:
+    audit = curation_service(request).redact(cs_id, admin=admin, reason=reason)
+    base = request.app.state.settings.public_url
+    return JSONResponse(
+        audit, status_code=201, headers={"Location": f"{base}/changesets/{audit['id']}"}
+    )
 
 
 __all__ = ["changeset_graph", "router"]

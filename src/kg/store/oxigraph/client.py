@@ -30,6 +30,8 @@ from kg.store.base import (
     Lane,
     QueryRequest,
     QueryResponse,
+    Redaction,
+    RedactionOutcome,
     Solutions,
     UpdateRequest,
 )
@@ -260,6 +262,20 @@ class OxigraphStore:
     def apply(self, change: ChangeSet) -> None:
         message = ("apply", change)
         self._changed(self._call(*message), message)
+
+    def redact(self, redaction: Redaction) -> RedactionOutcome:
+        outcome: RedactionOutcome = self._call("redact", redaction)
+        # The pool moves to the new version before the caller hears of it: no worker forked
+        # before the redaction serves another request.
+        self._changed(outcome.version)
+        return outcome
+
+    def applied_meta(self) -> Mapping[str, Mapping[str, str]]:
+        found: Mapping[str, Mapping[str, str]] = self._call("applied_meta")
+        return found
+
+    def rewrite_metadata(self, removed: Sequence[Quad], added: Sequence[Quad]) -> None:
+        self._changed(self._call("rewrite_metadata", list(removed), list(added)))
 
     def load_file(self, graph: str, path: Path, fmt: Format) -> int:
         count, version = self._call("load_file", graph, str(path), fmt)
