@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from tests.server import server
 
 HERE = Path(__file__).resolve().parent

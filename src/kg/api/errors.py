@@ -25,7 +25,7 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -52,8 +52,6 @@ class ErrorInfo(BaseModel):
 
 class ErrorBody(BaseModel):
     """The body of every error answer."""
-
-    model_config = ConfigDict(title="Error")
 
     error: ErrorInfo
 

@@ -238,7 +238,7 @@ CHANGE_SET_JSON: dict[str, Any] = {
 
 _DESCRIPTION = """
 
-**Errors.** Every error answer is JSON of one shape (schema `Error`): `{"error": {"status",
+**Errors.** Every error answer is JSON of one shape (schema `ErrorBody`): `{"error": {"status",
 "code", "message", "details", "request_id"}}`; a write refused by the SHACL shapes (422) adds
 the `report`. Each operation lists the statuses it can answer. Besides those, any path answers a
 method it does not support with **405** and an `Allow` header listing the methods it does (HEAD
