@@ -22,14 +22,14 @@ from pyparsing import ParseResults
 from rdflib import XSD, BNode, Literal, URIRef
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
-from tests.conftest import make_settings
-from tests.support import copy_mini
 
 from kg.api.app import create_app
 from kg.errors import ParameterError
 from kg.queries import CannedQuery, Parameter, bind_parameters, load_query, load_registry
 from kg.queries import with_values as bind_in_text
 from kg.startup import prepare_store
+from tests.conftest import make_settings
+from tests.support import copy_mini
 
 SETTINGS = settings(
     max_examples=60,
