@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from pyparsing import ParseResults
 from rdflib import XSD, BNode, Literal, URIRef
@@ -166,9 +166,11 @@ def check_bound(query: CannedQuery, original: Any, raw: dict[str, str], target: 
     try:
         bound = bind_parameters(query, raw)
     except ParameterError as exc:
+        event("refused")
         assert exc.status == 400
         assert exc.details["parameter"] == target
         return
+    event("bound")
     text = bind_in_text(query, bound)
     if not bound:
         assert text == query.text
