@@ -115,6 +115,16 @@ _JSON_LD_TYPE = by_name("jsonld").media_type
 _JSON_LD = {"type": ["object", "array"], "description": "A JSON-LD document"}
 
 
+#: A small document that conforms to the shapes: an NGO, its label and the source that states it.
+TURTLE_EXAMPLE = """@prefix unhr: <https://w3id.org/unhr/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+<https://w3id.org/unhr/id/org/ngo/example-ngo> a unhr:NGO ;
+    rdfs:label "Example NGO"@en ;
+    dcterms:source <https://w3id.org/unhr/id/source/nkhr-un-advocacy> .
+"""
+
+
 def upload_body(description: str, *, required: bool = True) -> dict[str, Any]:
     """The request body of an upload: one RDF document in any syntax the server reads (the list
     :func:`kg.formats.rdf_upload_format` accepts), or several as ``multipart/form-data``."""
@@ -127,6 +137,7 @@ def upload_body(description: str, *, required: bool = True) -> dict[str, Any]:
         }
         for media_type in upload_media_types()
     }
+    body[by_name("turtle").media_type]["example"] = TURTLE_EXAMPLE
     body["multipart/form-data"] = {
         "schema": {
             "type": "object",

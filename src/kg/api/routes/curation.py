@@ -85,7 +85,20 @@ _ACCEPTED = answer(
     "Accepted: the new change set",
     {"application/json": {"schema": CHANGE_SET_JSON}},
     Location="The change set's URL",
-)
+) | {
+    "links": {
+        "ChangeSet": {
+            "operationId": "changeset_get",
+            "parameters": {"cs_id": "$response.body#/id"},
+            "description": "The change set just recorded",
+        },
+        "Revert": {
+            "operationId": "changeset_revert",
+            "parameters": {"cs_id": "$response.body#/id"},
+            "description": "Undo it (as a new change set)",
+        },
+    }
+}
 _WRITE_ERRORS = (400, 401, 403, 413, 415, 422, 503)
 
 
@@ -190,6 +203,7 @@ def list_changesets(request: Request) -> dict[str, Any]:  # a sync route: runs i
 @router.get(
     "/changesets/{cs_id}",
     summary="One change set",
+    operation_id="changeset_get",
     responses=errors(404, 503),
     openapi_extra=documented(
         {
@@ -210,6 +224,7 @@ def get_changeset(request: Request, cs_id: str) -> dict[str, Any]:
 @router.post(
     "/changesets/{cs_id}/revert",
     summary="Revert a change set (as a new change set)",
+    operation_id="changeset_revert",
     status_code=201,
     responses=errors(400, 401, 403, 404, 409, 422, 503),
     openapi_extra=documented({201: _ACCEPTED}, auth="required"),
