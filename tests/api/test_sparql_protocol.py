@@ -323,10 +323,10 @@ def test_cors_preflight_and_read(client: TestClient) -> None:
 @pytest.mark.parametrize(
     ("method", "path", "allowed"),
     [
-        ("PUT", "/sparql", "GET, HEAD, POST"),
-        ("DELETE", "/queries", "GET, HEAD"),
-        ("PATCH", "/graph-store", "DELETE, GET, HEAD, POST, PUT"),
-        ("PUT", "/validate", "POST"),
+        ("PUT", "/sparql", "GET, HEAD, OPTIONS, POST"),
+        ("DELETE", "/queries", "GET, HEAD, OPTIONS"),
+        ("PATCH", "/graph-store", "DELETE, GET, HEAD, OPTIONS, POST, PUT"),
+        ("PUT", "/validate", "OPTIONS, POST"),
     ],
 )
 def test_method_not_allowed_is_405_naming_what_the_route_allows(

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from kg import __version__
-from kg.api import errors
+from kg.api import errors, openapi
 from kg.api.budgets import Budgets
 from kg.api.head import HeadAsGet
 from kg.api.observability import Metrics, Observe
@@ -96,6 +96,7 @@ def create_app(settings: Settings, store: Store, registry: Registry | None = Non
     app.add_middleware(Observe, metrics=app.state.metrics)
     app.add_middleware(RequestId)
     errors.install(app)
+    openapi.install(app)
     app.include_router(meta.router)
     app.include_router(sparql.router)
     app.include_router(curation.router)

@@ -10,7 +10,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from kg import __version__
 from kg.api.deps import SettingsDep
+from kg.api.openapi import answer, content, documented
 from kg.api.service_info import ServiceInfo
+from kg.formats import HTML
 
 router = APIRouter(tags=["Service"])
 
@@ -41,7 +43,22 @@ def _info(request: Request) -> ServiceInfo:
     return info
 
 
-@router.get("/", response_class=HTMLResponse, summary="Home page")
+_READINESS = {
+    "type": "object",
+    "required": ["status", "checks"],
+    "properties": {
+        "status": {"enum": ["ready", "not ready"]},
+        "checks": {"type": "object", "additionalProperties": {"type": "string"}},
+    },
+}
+
+
+@router.get(
+    "/",
+    response_class=HTMLResponse,
+    summary="Home page",
+    openapi_extra=documented({200: answer("The home page", content([HTML]))}),
+)
 def home(request: Request, settings: SettingsDep) -> HTMLResponse:
     health = _info(request).health()
     return HTMLResponse(
@@ -54,7 +71,29 @@ def home(request: Request, settings: SettingsDep) -> HTMLResponse:
     )
 
 
-@router.get("/healthz", summary="Liveness and size (always cheap)")
+@router.get(
+    "/healthz",
+    summary="Liveness and size (always cheap)",
+    openapi_extra=documented(
+        {
+            200: answer(
+                "Alive: the version and the store's size",
+                {
+                    "application/json": {
+                        "schema": {
+                            "required": ["status", "version", "graphs", "triples"],
+                            "properties": {
+                                "status": {"const": "ok"},
+                                "graphs": {"type": "integer", "minimum": 0},
+                                "triples": {"type": "integer", "minimum": 0},
+                            },
+                        }
+                    }
+                },
+            )
+        }
+    ),
+)
 def healthz(request: Request) -> dict[str, object]:
     return _info(request).health()
 
@@ -62,7 +101,15 @@ def healthz(request: Request) -> dict[str, object]:
 @router.get(
     "/readyz",
     summary="Readiness: the store answers, workers are up, the journal is writable",
-    responses={503: {"description": "Not ready; the failing checks are named"}},
+    openapi_extra=documented(
+        {
+            200: answer("Ready", {"application/json": {"schema": _READINESS}}),
+            503: answer(
+                "Not ready; the failing checks are named",
+                {"application/json": {"schema": _READINESS}},
+            ),
+        }
+    ),
 )
 def readyz(request: Request, settings: SettingsDep) -> JSONResponse:
     checks: dict[str, str] = {}
@@ -85,7 +132,19 @@ def readyz(request: Request, settings: SettingsDep) -> JSONResponse:
     )
 
 
-@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics",
+    response_class=Response,
+    openapi_extra=documented(
+        {
+            200: answer(
+                "Metrics in the Prometheus text format",
+                {CONTENT_TYPE_LATEST.split(";")[0]: {"schema": {"type": "string"}}},
+            )
+        }
+    ),
+)
 def metrics(request: Request) -> Response:
     return Response(
         generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST
