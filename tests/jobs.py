@@ -53,3 +53,43 @@ class ResourceSize:
 
     def run(self, ctx: JobContext) -> int:
         return len(ctx.resource(self.name))
+
+
+@dataclass(frozen=True)
+class OpenFile:
+    """Reads the first bytes of a file (the worker's sandbox must refuse /etc/passwd)."""
+
+    path: str
+
+    def run(self, ctx: JobContext) -> bytes:
+        with open(self.path, "rb") as fh:
+            return fh.read(64)
+
+
+@dataclass(frozen=True)
+class Connect:
+    """Opens a TCP connection to 127.0.0.1:``port`` (the sandbox must refuse it)."""
+
+    port: int
+
+    def run(self, ctx: JobContext) -> bool:
+        import socket
+
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.settimeout(5)
+            sock.connect(("127.0.0.1", self.port))
+            return True
+
+
+@dataclass(frozen=True)
+class ImportLate:
+    """Imports a module no worker had loaded yet (the sandbox must let Python read its code)."""
+
+    module: str
+
+    def run(self, ctx: JobContext) -> tuple[bool, str]:
+        import importlib
+        import sys
+
+        loaded_before = self.module in sys.modules
+        return loaded_before, importlib.import_module(self.module).__name__

@@ -14,6 +14,8 @@
   ├── ``PayloadTooLarge`` (413)
   ├── ``ValidationFailed`` (422): a write would break the shapes; carries the SHACL report
   ├── ``TooManyRequests`` (429): the client spent its budget of query time; retry later
+  ├── ``ServiceFailed`` (502): a federated endpoint (SERVICE) failed, timed out or answered
+  │     too much, and the clause was not SILENT
   ├── ``UnsupportedMediaType`` (415)
   ├── ``QueryTimeout`` (503): the query ran past its deadline and was stopped
   ├── ``ServerBusy`` (503): too much heavy work is running or queued; retry after a while
@@ -115,6 +117,13 @@ class TooManyRequests(KgError):
 
     status = 429
     code = "too-many-requests"
+
+
+class ServiceFailed(KgError):
+    """A SERVICE call failed (details: ``endpoint``, ``outcome``: failed, timeout, too-large)."""
+
+    status = 502
+    code = "service-failed"
 
 
 class QueryTimeout(KgError):

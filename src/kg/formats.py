@@ -117,14 +117,23 @@ def by_name(name: str) -> Format:
     raise KeyError(name)
 
 
+#: Media types too generic to say which RDF syntax an upload is in.
+_NOT_UPLOAD_TYPES = frozenset({"text/plain", "application/json"})
+
+
+def upload_media_types() -> list[str]:
+    """The Content-Types an upload may have (sorted): those of the RDF formats, less the
+    generic ones."""
+    return sorted({m for f in RDF_FORMATS for m in f.media_types} - _NOT_UPLOAD_TYPES)
+
+
 def rdf_upload_format(media_type: str) -> Format:
     """The RDF syntax of an upload, from its Content-Type; 415 listing the accepted ones."""
     wanted = media_type.split(";")[0].strip().lower()
     for f in RDF_FORMATS:
-        # text/plain and the generic XML/JSON types are not taken as upload types.
-        if wanted in f.media_types and wanted not in ("text/plain", "application/json"):
+        if wanted in f.media_types and wanted not in _NOT_UPLOAD_TYPES:
             return f
-    accepted = sorted({m for f in RDF_FORMATS for m in f.media_types} - {"text/plain"})
+    accepted = upload_media_types()
     raise UnsupportedMediaType(
         f"cannot read {wanted or 'a body without Content-Type'}; send one of {', '.join(accepted)}",
         supported=accepted,

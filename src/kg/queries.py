@@ -31,7 +31,7 @@ from typing import Any
 import yaml
 
 from kg.errors import ConfigError, ParameterError
-from kg.rdfio import nt
+from kg.rdfio import iri_problem, nt
 from kg.sparql.operation import Form, _tokens, classify, where_span
 from kg.terms import Literal, URIRef, literal
 
@@ -118,7 +118,11 @@ class Parameter:
             )
         value = raw.strip()
         if self.kind == "iri":
-            if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", value) or _IRI_FORBIDDEN.search(value):
+            if (
+                not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", value)
+                or _IRI_FORBIDDEN.search(value)
+                or iri_problem(value) is not None
+            ):
                 raise self._bad(raw)
             return URIRef(value)
         if self.kind == "integer":

@@ -31,6 +31,8 @@ from kg.terms import (
 
 _POSITION = re.compile(r"line (\d+)(?: between columns| column|, column) (\d+)")
 _XML_DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+#: A JSON-LD document is a JSON object or array (JSON-LD 1.1, 9.1): optional BOM, whitespace.
+_JSON_LD_START = re.compile(rb"\A(?:\xef\xbb\xbf)?[ \t\r\n]*[\[{]")
 
 
 def ox_format(fmt: Format) -> ox.RdfFormat:
@@ -119,12 +121,17 @@ def parse(
     """The quads of ``body``; triples (and default-graph quads) go to ``into_graph`` if given.
 
     RDF/XML with a ``<!DOCTYPE`` or ``<!ENTITY`` declaration is refused outright: entities could
-    read files or expand without bound.
+    read files or expand without bound. JSON-LD must be an object or an array (a JSON number or
+    string is not a JSON-LD document, though the parser would read it as an empty graph).
     """
     if fmt.name == "rdfxml" and _XML_DOCTYPE.search(body):
         raise RdfSyntaxError(
             "RDF/XML with a <!DOCTYPE> or <!ENTITY> declaration is refused (entities could read "
             "files or expand without bound); remove the declaration or send Turtle"
+        )
+    if fmt.name == "jsonld" and not _JSON_LD_START.match(body):
+        raise RdfSyntaxError(
+            "a JSON-LD document is a JSON object or array; this body starts with something else"
         )
     try:
         parsed = [from_ox_quad(q) for q in ox.parse(body, format=ox_format(fmt), base_iri=base_iri)]
@@ -144,6 +151,16 @@ def parse_nquads(text: str) -> list[Quad]:
     return [from_ox_quad(q) for q in ox.parse(text.encode(), format=ox.RdfFormat.N_QUADS)]
 
 
+def iri_problem(text: str) -> str | None:
+    """Why ``text`` is not an IRI the store can hold (RFC 3987, as pyoxigraph checks it), or
+    None when it is one."""
+    try:
+        ox.NamedNode(text)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
 def nt(term: Term) -> str:
     """A term in N-Triples syntax (safe to embed in SPARQL: it is escaped by the serialiser)."""
     return str(to_ox(term))
@@ -154,6 +171,7 @@ __all__ = [
     "Subject",
     "from_ox",
     "from_ox_quad",
+    "iri_problem",
     "nt",
     "ox_format",
     "parse",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
@@ -12,9 +14,17 @@ from kg.store.base import GraphInfo
 
 
 def service_description(
-    *, endpoint: str, graphs: list[GraphInfo], writable: bool = False, limits: str = ""
+    *,
+    endpoint: str,
+    graphs: list[GraphInfo],
+    writable: bool = False,
+    limits: str = "",
+    federated_endpoints: Sequence[str] = (),
 ) -> Graph:
-    """Describe the endpoint at ``endpoint``: only features that are true of this server."""
+    """Describe the endpoint at ``endpoint``: only features that are true of this server.
+
+    ``sd:BasicFederatedQuery`` is announced only when SERVICE may call ``federated_endpoints``.
+    """
     g = Graph()
     g.bind("sd", SD)
     g.bind("void", VOID)
@@ -25,17 +35,23 @@ def service_description(
     g.add((service, SD.supportedLanguage, SD.SPARQL11Query))
     if writable:
         g.add((service, SD.supportedLanguage, SD.SPARQL11Update))
-    # The default graph is the set union of the named graphs; SERVICE, LOAD and
-    # dereferencing are refused, so sd:BasicFederatedQuery / sd:DereferencesURIs are absent.
+    # The default graph is the set union of the named graphs; LOAD and dereferencing are
+    # refused, so sd:DereferencesURIs is absent; SERVICE only when endpoints are allowlisted.
     g.add((service, SD.feature, SD.UnionDefaultGraph))
+    if federated_endpoints:
+        g.add((service, SD.feature, SD.BasicFederatedQuery))
     for fmt in (*RESULT_FORMATS, *GRAPH_FORMATS):
         g.add((service, SD.resultFormat, URIRef(fmt.iri)))
     g.add((service, DCTERMS.title, Literal("unhr-kg SPARQL endpoint", lang="en")))
     comment = (
         "SPARQL 1.1 endpoint over the UN human-rights / DPRK knowledge graph. "
         "The default graph is the union of the named graphs, each triple counted once. "
-        "SERVICE, LOAD and dereferencing FROM are refused."
+        "LOAD and dereferencing FROM are refused. "
     )
+    if federated_endpoints:
+        comment += "SERVICE may call only these endpoints: " + ", ".join(federated_endpoints) + "."
+    else:
+        comment += "SERVICE is refused."
     if writable:
         comment += (
             " SPARQL Update is open to curators with a bearer token; every write is "

@@ -7,13 +7,42 @@ this class by ``tests/unit/test_settings_documented.py``.
 from __future__ import annotations
 
 import os
+import re
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from kg.layout import project_root
+
+
+class CuratorIdentity(StrEnum):
+    """How curators and administrators are named in public views."""
+
+    NAME = "name"
+    PSEUDONYM = "pseudonym"
+
+
+def _token_pairs(value: str) -> dict[str, str]:
+    """``name:token`` pairs, comma-separated, as name → token."""
+    out: dict[str, str] = {}
+    for pair in filter(None, (p.strip() for p in value.split(","))):
+        name, _, token = pair.partition(":")
+        out[name.strip()] = token.strip()
+    return out
+
+
+def _check_token_pairs(value: str, field: str, role: str) -> str:
+    for pair in filter(None, (p.strip() for p in value.split(","))):
+        name, sep, token = pair.partition(":")
+        if not sep or not name.strip() or not token.strip():
+            raise ValueError(f"{field} must be name:token pairs separated by commas")
+        if not name.strip().replace("-", "").replace("_", "").isalnum():
+            raise ValueError(f"{role} name {name!r} may use letters, digits, - and _ only")
+        if len(token.strip()) < 24:
+            raise ValueError(f"the token of {name!r} is shorter than 24 characters")
+    return value
 
 
 class StoreKind(StrEnum):
@@ -21,6 +50,13 @@ class StoreKind(StrEnum):
 
     EMBEDDED = "embedded"
     MEMORY = "memory"
+
+
+_ENDPOINT = re.compile(r"https?://[^\x00-\x20<>\"{}|^`\\]+", re.ASCII)
+
+
+def _split_endpoints(value: str) -> list[str]:
+    return [e for e in re.split(r"[\s,]+", value) if e]
 
 
 def _default_heavy() -> int:
@@ -170,6 +206,32 @@ class Settings(BaseSettings):
             "stopped."
         ),
     )
+    service_endpoints: str = Field(
+        "",
+        description=(
+            "SPARQL endpoints a query's SERVICE clause may call (exact IRIs, separated by "
+            "spaces or commas). Empty: SERVICE is refused. Each must resolve to public "
+            "addresses only."
+        ),
+    )
+    service_private_endpoints: str = Field(
+        "",
+        description=(
+            "Endpoints SERVICE may call even though they resolve to loopback, private, "
+            "link-local or reserved addresses (exact IRIs, separated by spaces or commas)."
+        ),
+    )
+    service_timeout: float = Field(
+        10.0,
+        gt=0,
+        le=600,
+        description="Seconds one SERVICE call may take (connection, request and the answer).",
+    )
+    service_max_bytes: int = Field(
+        10_000_000,
+        ge=1_000,
+        description="Largest answer one SERVICE call may return, in bytes.",
+    )
     cors_origins: str = Field(
         "*", description="Origins allowed to read cross-origin (comma-separated, or '*')."
     )
@@ -197,10 +259,38 @@ class Settings(BaseSettings):
             "that define or gate the data (ontology/ and shapes/); everyone else gets 403."
         ),
     )
+    admin_tokens: str = Field(
+        "",
+        repr=False,
+        description=(
+            "Administrators' bearer tokens as comma-separated name:token pairs (24+ characters, "
+            "none shared with a curator). Only administrators may redact a change set. Empty: "
+            "redaction is off."
+        ),
+    )
+    curator_identity: CuratorIdentity = Field(
+        CuratorIdentity.NAME,
+        description=(
+            "How curators and administrators appear in /changesets, the metadata graph and the "
+            "logs: 'name' (as in write_tokens), or 'pseudonym' (a stable code derived from the "
+            "name with pseudonym_secret; applied to every change set at start)."
+        ),
+    )
+    pseudonym_secret: str = Field(
+        "",
+        repr=False,
+        description=(
+            "Secret (32+ characters) the pseudonyms are derived from (HMAC-SHA256); keep it to "
+            "keep pseudonyms stable across restarts. Needed when curator_identity is "
+            "'pseudonym'."
+        ),
+    )
     token: str = Field(
         "",
         repr=False,
-        description="Bearer token the CLI's write commands (kg ingest, kg revert) send.",
+        description=(
+            "Bearer token the CLI's write commands (kg ingest, kg revert, kg redact) send."
+        ),
     )
 
     @field_validator("store", mode="before")
@@ -221,26 +311,49 @@ class Settings(BaseSettings):
             raise ValueError(f"public_url must start with http:// or https://, got {v!r}")
         return v.rstrip("/")
 
+    @field_validator("service_endpoints", "service_private_endpoints")
+    @classmethod
+    def _check_endpoints(cls, v: str) -> str:
+        for endpoint in _split_endpoints(v):
+            if not _ENDPOINT.fullmatch(endpoint):
+                raise ValueError(
+                    f"{endpoint!r} is not an absolute http or https IRI (SERVICE endpoints are "
+                    "listed as exact IRIs, separated by spaces or commas)"
+                )
+        return v
+
     @field_validator("write_tokens")
     @classmethod
     def _check_tokens(cls, v: str) -> str:
-        for pair in filter(None, (p.strip() for p in v.split(","))):
-            name, sep, token = pair.partition(":")
-            if not sep or not name.strip() or not token.strip():
-                raise ValueError("write_tokens must be name:token pairs separated by commas")
-            if not name.strip().replace("-", "").replace("_", "").isalnum():
-                raise ValueError(f"curator name {name!r} may use letters, digits, - and _ only")
-            if len(token.strip()) < 24:
-                raise ValueError(f"the token of {name!r} is shorter than 24 characters")
-        return v
+        return _check_token_pairs(v, "write_tokens", "curator")
+
+    @field_validator("admin_tokens")
+    @classmethod
+    def _check_admin_tokens(cls, v: str) -> str:
+        return _check_token_pairs(v, "admin_tokens", "administrator")
+
+    @model_validator(mode="after")
+    def _check_roles(self) -> Settings:
+        shared = set(self.curators().values()) & set(self.admins().values())
+        if shared:
+            raise ValueError(
+                "a token appears in both write_tokens and admin_tokens; give each administrator "
+                "a token of their own, so that a curator's token can never redact"
+            )
+        if self.curator_identity is CuratorIdentity.PSEUDONYM and len(self.pseudonym_secret) < 32:
+            raise ValueError(
+                "curator_identity 'pseudonym' needs pseudonym_secret of 32+ characters "
+                "(e.g. from `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
+            )
+        return self
 
     def curators(self) -> dict[str, str]:
         """Curator name → token."""
-        out: dict[str, str] = {}
-        for pair in filter(None, (p.strip() for p in self.write_tokens.split(","))):
-            name, _, token = pair.partition(":")
-            out[name.strip()] = token.strip()
-        return out
+        return _token_pairs(self.write_tokens)
+
+    def admins(self) -> dict[str, str]:
+        """Administrator name → token."""
+        return _token_pairs(self.admin_tokens)
 
     def schema_curator_names(self) -> frozenset[str]:
         return frozenset(n.strip() for n in self.schema_curators.split(",") if n.strip())
@@ -248,6 +361,12 @@ class Settings(BaseSettings):
     def base_url(self) -> str:
         """The URL clients reach the server at, without a trailing slash."""
         return self.public_url or f"http://{self.host}:{self.port}"
+
+    def service_endpoint_set(self) -> frozenset[str]:
+        return frozenset(_split_endpoints(self.service_endpoints))
+
+    def service_private_endpoint_set(self) -> frozenset[str]:
+        return frozenset(_split_endpoints(self.service_private_endpoints))
 
     def cors_origin_list(self) -> list[str]:
         return [o.strip() for o in self.cors_origins.split(",") if o.strip()]

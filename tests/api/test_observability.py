@@ -76,7 +76,8 @@ def test_metrics_count_requests_errors_and_writes(observed: tuple[TestClient, St
         assert client.get("/sparql", params={"query": "ASK {}"}).status_code == 200
     assert client.get("/sparql", params={"query": "SELECT"}).status_code == 400
     assert client.get("/sparql", params={"query": SLOW, "timeout": "0.5"}).status_code == 503
-    assert client.get("/sparql", params={"query": "LOAD <file:///etc/passwd>"}).status_code == 403
+    service = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"
+    assert client.get("/sparql", params={"query": service}).status_code == 403
     refused = client.post(
         "/changesets",
         content="<https://w3id.org/unhr/id/org/ngo/x> a <https://w3id.org/unhr/ontology#NGO> .",
@@ -88,6 +89,7 @@ def test_metrics_count_requests_errors_and_writes(observed: tuple[TestClient, St
     assert metric(text, "kg_errors_total", code="sparql-syntax-error") == 1
     assert metric(text, "kg_errors_total", code="query-timeout") == 1
     assert metric(text, "kg_errors_total", code="forbidden") == 1
+    assert metric(text, "kg_policy_refusals_total", reason="service-disabled") == 1
     assert metric(text, "kg_errors_total", code="validation-failed") == 1
     assert metric(text, "kg_writes_refused_by_shacl") == 1
     assert metric(text, "kg_changesets_accepted") == 0

@@ -203,13 +203,18 @@ def test_update_sent_as_query_is_400(client: TestClient) -> None:
         "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
         "SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }",
         "SELECT * FROM NAMED <http://127.0.0.1:9/x.ttl> WHERE { GRAPH ?g { ?s ?p ?o } }",
-        "LOAD <file:///etc/passwd>",
     ],
 )
 def test_outbound_access_is_refused(client: TestClient, query: str) -> None:
     response = client.get("/sparql", params={"query": query})
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "forbidden"
+
+
+def test_load_sent_as_a_query_is_an_update_and_never_runs(client: TestClient) -> None:
+    response = client.get("/sparql", params={"query": "LOAD <file:///etc/passwd>"})
+    assert response.status_code == 400
+    assert "update was sent as 'query'" in response.json()["error"]["message"]
 
 
 def test_from_a_stored_graph_selects_it(client: TestClient) -> None:
@@ -318,10 +323,10 @@ def test_cors_preflight_and_read(client: TestClient) -> None:
 @pytest.mark.parametrize(
     ("method", "path", "allowed"),
     [
-        ("PUT", "/sparql", "GET, HEAD, POST"),
-        ("DELETE", "/queries", "GET, HEAD"),
-        ("PATCH", "/graph-store", "DELETE, GET, HEAD, POST, PUT"),
-        ("PUT", "/validate", "POST"),
+        ("PUT", "/sparql", "GET, HEAD, OPTIONS, POST"),
+        ("DELETE", "/queries", "GET, HEAD, OPTIONS"),
+        ("PATCH", "/graph-store", "DELETE, GET, HEAD, OPTIONS, POST, PUT"),
+        ("PUT", "/validate", "OPTIONS, POST"),
     ],
 )
 def test_method_not_allowed_is_405_naming_what_the_route_allows(

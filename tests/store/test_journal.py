@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from tests.support import GRAPH
 
-from kg.store.base import ChangeSet
+from kg.store.base import ChangeSet, Purge
 from kg.store.journal import Journal, JournalDamaged, cut
 from kg.terms import BNode, Quad, URIRef, literal
 
@@ -150,3 +150,77 @@ def test_fuzz_every_start_restores_everything_or_refuses(tmp_path: Path, seed: i
         for stray in tmp_path.glob("journal.jsonl.*-*"):
             stray.unlink()
     assert outcomes["refused"] > 0
+
+
+SECRET = "value 2"
+GRAPH_M = URIRef(f"{GRAPH}metadata")
+
+
+def scrub(c: ChangeSet) -> ChangeSet:
+    """The edit a redaction of change set 2's literal would make."""
+    added = tuple(q for q in c.added if str(q.o) != SECRET)
+    return c if added == c.added else ChangeSet(c.id, c.removed, added, c.meta)
+
+
+def redaction_record() -> ChangeSet:
+    return ChangeSet(
+        id="cs-redact",
+        added=(Quad(URIRef("urn:x:r"), URIRef("urn:x:redacts"), URIRef("urn:x:cs2"), GRAPH_M),),
+        meta={"curator": "root", "kind": "redact"},
+        purge=Purge(key="00" * 32, graphs=("g" * 64,), quads=("q" * 64,)),
+    )
+
+
+def test_a_rewrite_replaces_the_file_and_keeps_untouched_records_byte_for_byte(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "journal.jsonl"
+    written = write(path, 3)
+    before = path.read_bytes().splitlines(keepends=True)
+    assert SECRET.encode() in before[1]
+    journal = Journal(path)
+    assert list(journal.replay()) == written
+    journal.rewrite(scrub, redaction_record())
+    journal.append(change(5))  # appending goes on after a rewrite
+    journal.close()
+    after = path.read_bytes().splitlines(keepends=True)
+    assert SECRET.encode() not in path.read_bytes()
+    assert after[0] == before[0] and after[2] == before[2]
+    assert json.loads(after[1])["seq"] == 2 and json.loads(after[3])["seq"] == 4
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["journal.jsonl", "journal.jsonl.head"]
+    replayed = replay(path)
+    assert replayed == [written[0], scrub(written[1]), written[2], redaction_record(), change(5)]
+    assert replayed[1] != written[1]
+
+
+def test_a_rewrite_interrupted_before_its_head_is_recognised_not_refused(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "journal.jsonl"
+    written = write(path, 2)  # the last record is the one the rewrite changes
+    head = path.with_name("journal.jsonl.head")
+    old_head = head.read_bytes()
+    journal = Journal(path)
+    list(journal.replay())
+    journal.rewrite(scrub, redaction_record())
+    journal.close()
+    # The server died after the rename and before the new head: the head is the old one.
+    head.write_bytes(old_head)
+    expected = [written[0], scrub(written[1]), redaction_record()]
+    assert replay(path) == expected
+    assert json.loads(head.read_bytes())["records"] == 3
+    # The exception is narrow: a head that names neither state is still damage.
+    head.write_bytes(json.dumps({"records": 2, "sha256": "0" * 64}).encode())
+    with pytest.raises(JournalDamaged):
+        replay(path)
+
+
+def test_a_rewrite_that_stopped_before_its_rename_leaves_the_journal_as_it_was(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "journal.jsonl"
+    written = write(path, 2)
+    # What a rewrite leaves when it dies while writing its new file.
+    path.with_name("journal.jsonl.tmp").write_bytes(b'{"seq": 1, "id": "half')
+    assert replay(path) == written
+    assert not path.with_name("journal.jsonl.tmp").exists()

@@ -1,4 +1,4 @@
-"""Classifying operations and the outbound-access policy, on tokens not raw text."""
+"""Classifying operations on tokens, not raw text (the policy itself: tests/unit/test_policy.py)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,9 @@ import time
 
 import pytest
 
-from kg.errors import Forbidden, SparqlSyntaxError
+from kg.errors import SparqlSyntaxError
 from kg.sparql.operation import (
     Form,
-    check_policy,
     classify,
     syntax_error_from_engine,
     token_spans,
@@ -31,61 +30,6 @@ from kg.sparql.operation import (
 )
 def test_form(text: str, form: Form) -> None:
     assert classify(text).form is form
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        'SELECT ?service WHERE { ?service <http://x/load> "SERVICE LOAD FROM" }',
-        "SELECT * WHERE { ?s <http://x/p> ?from } # SERVICE <http://evil>",
-        "PREFIX service: <http://x/> SELECT * WHERE { ?s service:load ?o }",
-        "SELECT * WHERE { ?s ?p '''multi\nline SERVICE''' }",
-    ],
-)
-def test_keywords_inside_names_strings_and_comments_do_not_count(text: str) -> None:
-    op = classify(text)
-    assert not op.uses_service and not op.uses_load and op.from_graphs == ()
-    check_policy(op, known_graphs=frozenset())
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "SELECT * WHERE { service <http://127.0.0.1/> { ?s ?p ?o } }",
-        "SELECT * WHERE { SERVICE SILENT <http://x/> { ?s ?p ?o } }",
-        "LOAD <file:///etc/passwd> INTO GRAPH <http://g>",
-        "SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }",
-        "SELECT * FROM NAMED <http://127.0.0.1/x> WHERE { ?s ?p ?o }",
-    ],
-)
-def test_outbound_access_is_forbidden(text: str) -> None:
-    with pytest.raises(Forbidden):
-        check_policy(classify(text), known_graphs=frozenset({"https://w3id.org/unhr/graph/a"}))
-
-
-def test_from_a_known_graph_is_allowed() -> None:
-    op = classify("SELECT * FROM <https://w3id.org/unhr/graph/a> WHERE { ?s ?p ?o }")
-    check_policy(op, known_graphs=frozenset({"https://w3id.org/unhr/graph/a"}))
-    assert op.from_graphs == ("<https://w3id.org/unhr/graph/a>",)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "PREFIX g: <https://w3id.org/unhr/graph/> SELECT * FROM g:a WHERE { ?s ?p ?o }",
-        "BASE <https://w3id.org/unhr/graph/> SELECT * FROM <a> WHERE { ?s ?p ?o }",
-        "SELECT * FROM <a> WHERE { ?s ?p ?o }",
-    ],
-)
-def test_from_iris_are_resolved_before_the_policy_looks_at_them(text: str) -> None:
-    known = frozenset({"https://w3id.org/unhr/graph/a"})
-    check_policy(classify(text), known_graphs=known, base_iri="https://w3id.org/unhr/graph/x")
-    with pytest.raises(Forbidden, match="unhr/elsewhere/a"):
-        check_policy(
-            classify(text.replace("graph/", "elsewhere/")),
-            known_graphs=known,
-            base_iri="https://w3id.org/unhr/elsewhere/x",
-        )
 
 
 def test_text_that_is_no_operation_is_a_syntax_error() -> None:

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from kg import __version__
-from kg.api import errors
+from kg.api import errors, openapi
 from kg.api.budgets import Budgets
 from kg.api.head import HeadAsGet
 from kg.api.observability import Metrics, Observe
@@ -16,11 +16,12 @@ from kg.api.request_id import RequestId
 from kg.api.routes import curation, graph_store, meta, queries, sparql
 from kg.api.routes.sparql import base_iri
 from kg.api.service_info import ServiceInfo
+from kg.curation.identity import Identities
 from kg.curation.service import CurationService, Limits
 from kg.layout import discover
 from kg.queries import Registry, load_registry
 from kg.query_catalogue import Enumerations, publish
-from kg.settings import Settings
+from kg.settings import CuratorIdentity, Settings
 from kg.store.base import Store
 
 log = logging.getLogger("kg.api")
@@ -29,6 +30,10 @@ log = logging.getLogger("kg.api")
 def _attach(app: FastAPI, settings: Settings, store: Store) -> None:
     """Hand ``store`` to the routes and publish the canned-query catalogue into it."""
     app.state.store = store
+    app.state.identities = Identities(
+        pseudonymous=settings.curator_identity is CuratorIdentity.PSEUDONYM,
+        secret=settings.pseudonym_secret,
+    )
     app.state.budgets = Budgets(
         settings.client_budget_seconds, settings.client_budget_window, settings.curators()
     )
@@ -46,7 +51,11 @@ def _attach(app: FastAPI, settings: Settings, store: Store) -> None:
             ),
             schema_curators=settings.schema_curator_names(),
         ),
+        app.state.identities,
     )
+    renamed = app.state.curation.publish_identities()
+    if renamed:
+        log.info("%d change set(s) now name their curator as KG_CURATOR_IDENTITY says", renamed)
     publish(store, app.state.registry, settings.base_url())
     app.state.metrics = Metrics(
         store,
@@ -87,6 +96,7 @@ def create_app(settings: Settings, store: Store, registry: Registry | None = Non
     app.add_middleware(Observe, metrics=app.state.metrics)
     app.add_middleware(RequestId)
     errors.install(app)
+    openapi.install(app)
     app.include_router(meta.router)
     app.include_router(sparql.router)
     app.include_router(curation.router)

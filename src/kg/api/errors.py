@@ -9,7 +9,12 @@ and a write refused by the SHACL gate (422) adds the report beside it: ``{"error
 {"conforms": false, "counts": …, "results": […]}}``.
 
 Known errors (:class:`kg.errors.KgError`) carry their status; anything else is a 500 whose
-details stay in the log, found by the request id.
+details stay in the log, found by the request id. :class:`ErrorBody` is that shape, used both to
+build every error answer and to declare it in the OpenAPI document.
+
+A method a path does not answer is a 405 whose ``Allow`` lists the methods some route answers
+at that path (HEAD wherever GET works, OPTIONS everywhere); ``OPTIONS`` on an existing path is a
+204 with the same ``Allow`` (a CORS preflight is answered by the CORS middleware before this).
 """
 
 from __future__ import annotations
@@ -17,9 +22,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -32,11 +38,38 @@ def request_id(request: Request) -> str:
     return str(getattr(request.state, "request_id", "-"))
 
 
+class ErrorInfo(BaseModel):
+    """What went wrong, for people (``message``) and programs (``status``, ``code``)."""
+
+    status: int = Field(description="The HTTP status, repeated.")
+    code: str = Field(description="A stable machine-readable name (see kg.errors).")
+    message: str = Field(description="What went wrong and what to do about it.")
+    details: dict[str, Any] = Field(
+        description="Specifics: line and column, the parameter, a limit, retry_after, …"
+    )
+    request_id: str = Field(description="Quote it when reporting a problem.")
+
+
+class ErrorBody(BaseModel):
+    """The body of every error answer."""
+
+    error: ErrorInfo
+
+
+class RejectedWrite(ErrorBody):
+    """A write refused by the SHACL gate: the error and the SHACL report."""
+
+    report: dict[str, Any] = Field(
+        description="The SHACL report: conforms, counts by severity, results."
+    )
+
+
 _METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
 
 
 def allowed_methods(request: Request) -> str:
-    """The methods some route answers at this path (for a 405's ``Allow`` header)."""
+    """The methods some route answers at this path (for ``Allow``): those the routes declare,
+    HEAD wherever GET works (see :mod:`kg.api.head`), and OPTIONS."""
     allowed = {
         method
         for method in _METHODS
@@ -45,6 +78,7 @@ def allowed_methods(request: Request) -> str:
     }
     if "GET" in allowed:
         allowed.add("HEAD")
+    allowed.add("OPTIONS")
     return ", ".join(sorted(allowed))
 
 
@@ -56,18 +90,20 @@ def error_response(
     details: dict[str, Any] | None = None,
     report: dict[str, Any] | None = None,
 ) -> JSONResponse:
-    body: dict[str, Any] = {
-        "error": {
-            "status": status,
-            "code": code,
-            "message": message,
-            "details": details or {},
-            "request_id": request_id(request),
-        }
-    }
-    if report is not None:
-        body["report"] = report
+    info = ErrorInfo(
+        status=status,
+        code=code,
+        message=message,
+        details=details or {},
+        request_id=request_id(request),
+    )
+    shape = ErrorBody(error=info) if report is None else RejectedWrite(error=info, report=report)
+    body = shape.model_dump(mode="json")
     request.state.error_code = code  # for the access log and the metrics
+    if details and isinstance(details.get("policy"), str):
+        request.state.policy_refusal = details["policy"]
+    if details and "endpoint" in details and "outcome" in details:
+        request.state.service_calls = [(str(details["endpoint"]), str(details["outcome"]))]
     headers = {"X-Request-ID": request_id(request)}
     if status == 405:
         headers["Allow"] = allowed_methods(request)
@@ -86,8 +122,11 @@ async def _kg_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(request, exc.status, exc.code, exc.message, exc.details, report)
 
 
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 405 and request.method == "OPTIONS":
+        # The path exists (else this would be a 404): say which methods it answers.
+        return Response(status_code=204, headers={"Allow": allowed_methods(request)})
     codes = {404: "not-found", 405: "method-not-allowed"}
     return error_response(
         request, exc.status_code, codes.get(exc.status_code, "http-error"), str(exc.detail)

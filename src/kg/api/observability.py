@@ -34,6 +34,7 @@ ERROR_CODES = (
     "server-busy",
     "too-many-requests",
     "forbidden",
+    "service-failed",
     "validation-failed",
     "nesting-too-deep",
     "sparql-syntax-error",
@@ -106,6 +107,21 @@ class Metrics:
             ["code"],
             registry=self.registry,
         )
+        self.policy_refusals = Counter(
+            "kg_policy_refusals",
+            "Operations refused by the query policy, by rule (service-disabled, "
+            "service-not-allowed, service-variable, service-in-update, private-address, load, "
+            "unknown-graph, unreadable, sandbox)",
+            ["reason"],
+            registry=self.registry,
+        )
+        self.service_calls = Counter(
+            "kg_service_calls",
+            "SERVICE calls made for queries, by endpoint and outcome (ok, failed, timeout, "
+            "too-large; silenced-… when a SILENT clause absorbed the failure)",
+            ["endpoint", "outcome"],
+            registry=self.registry,
+        )
         self.registry.register(_StateCollector(store, extra))
 
 
@@ -157,6 +173,11 @@ class Observe:
         code = state.get("error_code")
         if code in ERROR_CODES:
             self.metrics.errors.labels(code).inc()
+        reason = state.get("policy_refusal")
+        if isinstance(reason, str):
+            self.metrics.policy_refusals.labels(reason).inc()
+        for endpoint, outcome in state.get("service_calls", ()):
+            self.metrics.service_calls.labels(endpoint, outcome).inc()
         if access_log.isEnabledFor(logging.INFO):
             line: dict[str, Any] = {
                 "request_id": state.get("request_id", "-"),

@@ -26,6 +26,12 @@ def limits_text(settings: Settings) -> str:
         f"per client; each client (a curator by token, else an address) may use "
         f"{s.client_budget_seconds:g} s of query time per {s.client_budget_window:g} s, then "
         "gets 429 with Retry-After."
+        + (
+            f" A SERVICE call may take {s.service_timeout:g} s and return {s.service_max_bytes} "
+            "bytes."
+            if s.service_endpoints or s.service_private_endpoints
+            else ""
+        )
     )
 
 
@@ -48,6 +54,10 @@ class ServiceInfo:
             graphs=list(description.graphs),
             writable=bool(self._settings.curators()),
             limits=limits_text(self._settings),
+            federated_endpoints=sorted(
+                self._settings.service_endpoint_set()
+                | self._settings.service_private_endpoint_set()
+            ),
         )
         body = graph.serialize(format=fmt.rdflib or "turtle", encoding="utf-8")
         with self._lock:

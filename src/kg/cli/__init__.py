@@ -2,7 +2,7 @@
 
 - :mod:`.store_commands`: ``serve``, ``load``, ``query``, ``queries`` (open a store here);
 - :mod:`.file_commands`: ``import``, ``validate`` (the repository's files);
-- :mod:`.server_commands`: ``ingest``, ``changesets``, ``revert`` (a running server);
+- :mod:`.server_commands`: ``ingest``, ``changesets``, ``revert``, ``redact`` (a running server);
 - :mod:`.journal_commands`: ``journal check``, ``journal cut`` (the journal of change sets).
 """
 # ruff: noqa: I001 - the command modules are imported in the order `kg --help` lists them

@@ -1,4 +1,5 @@
-"""Commands that talk to a running server: ``kg ingest``, ``kg changesets``, ``kg revert``."""
+"""Commands that talk to a running server: ``kg ingest``, ``kg changesets``, ``kg revert``,
+``kg redact``."""
 
 from __future__ import annotations
 
@@ -105,9 +106,13 @@ def changesets(server: ServerOpt = None) -> None:
         _show_response(response)
         raise typer.Exit(1)
     for item in response.json()["changesets"]:
+        note = item.get("comment", "")
+        if item["kind"] == "redact":
+            note = f"redacts {item.get('redacts', '?')}: {note}"
+        elif item.get("redacted"):
+            note = f"[redacted by {item['redactions'][0]['by']}]"
         typer.echo(
-            f"{item['id']}  {item['created']}  {item['kind']:12} {item['curator']:10} "
-            f"{item.get('comment', '')}"
+            f"{item['id']}  {item['created']}  {item['kind']:12} {item['curator']:10} {note}"
         )
 
 
@@ -122,5 +127,28 @@ def revert(
     params = {"comment": comment} if comment else {}
     with _client(settings, server) as client:
         response = client.post(f"/changesets/{changeset}/revert", params=params)
+    _show_response(response)
+    raise typer.Exit(0 if response.status_code < 400 else 1)
+
+
+@app.command()
+def redact(
+    changeset: Annotated[str, typer.Argument(help="Id of the change set to redact.")],
+    reason: Annotated[
+        str,
+        typer.Option(
+            help="Why (shown in public: say why without repeating what is removed).",
+        ),
+    ],
+    server: ServerOpt = None,
+) -> None:
+    """Redact a change set on the running server (needs an administrator's KG_TOKEN).
+
+    Its content leaves every graph, the text of every change set that mentions it, and the
+    journal; what stays is the audit (who, when, why, digests). This cannot be undone.
+    """
+    settings = settings_from()
+    with _client(settings, server) as client:
+        response = client.post(f"/changesets/{changeset}/redact", params={"reason": reason})
     _show_response(response)
     raise typer.Exit(0 if response.status_code < 400 else 1)

@@ -69,6 +69,11 @@ def changeset_node(cs_id: str) -> URIRef:
     return URIRef(f"{ID}changeset/{cs_id}")
 
 
+def curator_iri(public_name: str) -> URIRef:
+    """The IRI a curator or administrator is known by in public (a name or a pseudonym)."""
+    return URIRef(f"{ID}curator/{public_name}")
+
+
 def provenance(
     change: Change,
     *,
@@ -77,7 +82,10 @@ def provenance(
     source: str | None,
     reverts: str | None,
 ) -> list[Quad]:
-    """The metadata-graph description of an accepted change set (it is what a revert reads)."""
+    """The metadata-graph description of an accepted change set (it is what a revert reads).
+
+    ``curator`` is the public form of the curator's name (see :mod:`kg.curation.identity`).
+    """
     node = changeset_node(change.id)
     m = METADATA_GRAPH
     created = datetime.now(UTC).isoformat(timespec="microseconds")
@@ -86,7 +94,7 @@ def provenance(
         Quad(node, RDF_TYPE, URIRef(f"{PROV}Activity"), m),
         Quad(node, URIRef(f"{DCT}identifier"), literal(change.id), m),
         Quad(node, URIRef(f"{UNHR}changeKind"), literal(change.kind), m),
-        Quad(node, URIRef(f"{PROV}wasAssociatedWith"), URIRef(f"{ID}curator/{curator}"), m),
+        Quad(node, URIRef(f"{PROV}wasAssociatedWith"), curator_iri(curator), m),
         Quad(node, URIRef(f"{DCT}created"), literal(created, datatype=XSD + "dateTime"), m),
         Quad(node, URIRef(f"{PROV}generated"), URIRef(changeset_graph(change.id)), m),
         Quad(node, URIRef(f"{UNHR}addedQuads"), literal(serialize_nquads(change.added)), m),

@@ -6,15 +6,18 @@ lock; the evaluation they need (the effect of an update, the SHACL validation) r
 with a deadline. A change with a SHACL violation is refused whole with the report; an accepted
 one is one :class:`~kg.store.base.ChangeSet` with its provenance in the metadata graph, applied
 (and journalled) in one step. ``POST /validate`` never takes the write lock: it runs in the
-validation lane, whose concurrency is bounded on its own.
+validation lane, whose concurrency is bounded on its own. A redaction (an administrator's) is a
+write too, under the same lock (see :mod:`kg.curation.redaction`).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 from typing import Any
 
+from kg.curation import redaction
 from kg.curation.changes import (
     CHANGESET_ID,
     DCT,
@@ -28,23 +31,26 @@ from kg.curation.changes import (
     provenance,
 )
 from kg.curation.checks import ValidateChange
+from kg.curation.identity import Identities, publish_identities
 from kg.curation.uploads import ParseUpload
 from kg.errors import BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge
 from kg.formats import Format
 from kg.namespaces import UNHR
 from kg.rdfio import parse_nquads
-from kg.sparql.operation import Form, check_policy, classify
+from kg.sparql.operation import Form, classify
 from kg.store.base import ChangeSet, Lane, Store, UpdateRequest
 from kg.terms import Literal, Quad, URIRef
 from kg.validation import ValidationReport
+
+log = logging.getLogger(__name__)
 
 _LIST = f"""PREFIX dcterms: <{DCT}> PREFIX prov: <{PROV}>
 PREFIX unhr: <{UNHR}> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?id ?kind ?curator ?created ?comment ?source ?graph ?reverts WHERE {{
   GRAPH <{METADATA_GRAPH}> {{
     ?cs a unhr:ChangeSet ; dcterms:identifier ?id ; unhr:changeKind ?kind ;
-        prov:wasAssociatedWith ?who ; dcterms:created ?created ;
-        prov:generated ?graph .
+        prov:wasAssociatedWith ?who ; dcterms:created ?created .
+    OPTIONAL {{ ?cs prov:generated ?graph }}
     OPTIONAL {{ ?cs rdfs:comment ?comment }}
     OPTIONAL {{ ?cs dcterms:source ?source }}
     OPTIONAL {{ ?cs unhr:reverts ?r . ?r dcterms:identifier ?reverts }}
@@ -81,12 +87,17 @@ class Limits:
 class CurationService:
     """All writes go through here, one at a time."""
 
-    def __init__(self, store: Store, limits: Limits) -> None:
+    def __init__(self, store: Store, limits: Limits, identities: Identities | None = None) -> None:
         self._store = store
         self._limits = limits
+        self._identities = identities or Identities()
         self._lock = threading.Lock()
-        #: Tallies for the metrics: change sets accepted, and writes refused by SHACL.
-        self.tallies = {"changesets_accepted": 0, "writes_refused_by_shacl": 0}
+        #: Tallies for the metrics: change sets accepted, writes refused by SHACL, redactions.
+        self.tallies = {
+            "changesets_accepted": 0,
+            "writes_refused_by_shacl": 0,
+            "redactions": 0,
+        }
 
     # -- reading uploads and validating (no write lock) -----------------------------------
 
@@ -165,8 +176,9 @@ class CurationService:
             timeout=self._limits.timeout,
             lane=Lane.INTERNAL,
         )
+        public = self._identities.public(curator)
         meta = {
-            "curator": curator,
+            "curator": public,
             "comment": comment or "",
             "source": source or "",
             "graph": changeset_graph(cs_id),
@@ -176,9 +188,7 @@ class CurationService:
             self.tallies["writes_refused_by_shacl"] += 1
         if dry_run or not report.conforms:
             return change
-        record = provenance(
-            change, curator=curator, comment=comment, source=source, reverts=reverts
-        )
+        record = provenance(change, curator=public, comment=comment, source=source, reverts=reverts)
         self._store.apply(
             ChangeSet(
                 id=cs_id,
@@ -236,11 +246,7 @@ class CurationService:
             )
         cs_id = new_changeset_id()
         with self._lock:
-            check_policy(
-                op,
-                known_graphs=self._store.describe().graph_names(),
-                base_iri=self._limits.base_iri,
-            )
+            # The query policy (no LOAD, no SERVICE) is checked where the update is evaluated.
             delta = self._store.update_effect(
                 UpdateRequest(
                     text=text,
@@ -311,6 +317,13 @@ class CurationService:
             record = self._record(target_id)
             if record is None:
                 raise NotFound(f"no change set '{target_id}'")
+            by = self._redacted_by(target_id)
+            if by is not None:
+                raise Conflict(
+                    f"change set '{target_id}' was redacted by '{by}': its content is gone and "
+                    "cannot be restored",
+                    redacted_by=by,
+                )
             already = self._store.select(
                 _REVERTED_BY,
                 bindings={"cs": changeset_node(target_id)},
@@ -337,6 +350,72 @@ class CurationService:
                 reverts=target_id,
             )
 
+    # -- redaction (administrators) -------------------------------------------------------
+
+    def _redacted_by(self, cs_id: str) -> str | None:
+        rows = self._store.select(
+            redaction.REDACTED,
+            bindings={"cs": changeset_node(cs_id)},
+            timeout=self._limits.timeout,
+        )
+        return str(rows.rows[0]["id"]) if rows.rows else None
+
+    def redact(self, target_id: str, *, admin: str, reason: str) -> dict[str, Any]:
+        """Remove change set ``target_id``'s content from the store, the metadata graph and the
+        journal, keeping an audit record (see :mod:`kg.curation.redaction`); its JSON."""
+        if not reason.strip():
+            raise BadRequest("a redaction needs a reason", parameter="reason")
+        with self._lock:
+            every = redaction.records(
+                self._store.select(redaction.RECORDS, timeout=self._limits.timeout)
+            )
+            target = every.get(target_id)
+            if target is None:
+                raise NotFound(f"no change set '{target_id}'")
+            if target.kind == redaction.KIND:
+                raise Conflict(
+                    f"'{target_id}' is a redaction: it records what was removed and holds no "
+                    "content of its own to redact"
+                )
+            by = self._redacted_by(target_id)
+            if by is not None:
+                raise Conflict(
+                    f"change set '{target_id}' was already redacted by '{by}'; see "
+                    f"/changesets/{by}",
+                    redacted_by=by,
+                )
+            public = self._identities.public(admin)
+            planned = redaction.plan(
+                target,
+                every.values(),
+                redaction_id=new_changeset_id(),
+                admin=admin,
+                admin_public=public,
+                reason=reason.strip(),
+            )
+            outcome = self._store.redact(planned.redaction)
+            self.tallies["redactions"] += 1
+        log.warning(
+            "change set %s redacted by %s (%s): %d triple(s), %d quad(s) removed from the store, "
+            "%d change set record(s) rewritten",
+            target_id,
+            public,
+            planned.id,
+            planned.triples,
+            outcome.quads_removed,
+            len(planned.touched),
+        )
+        for leftover in outcome.leftover_files:
+            log.warning("%s predates the redaction and may still hold its content", leftover)
+        return planned.to_json(
+            quads_removed=outcome.quads_removed, leftover_files=outcome.leftover_files
+        )
+
+    def publish_identities(self) -> int:
+        """Name curators in the metadata graph as the settings say (at start)."""
+        with self._lock:
+            return publish_identities(self._store, self._identities, timeout=self._limits.timeout)
+
     # -- reading the log -----------------------------------------------------------------
 
     def _record(self, cs_id: str) -> tuple[str, str] | None:
@@ -353,4 +432,7 @@ class CurationService:
 
     def list(self) -> list[dict[str, Any]]:
         rows = self._store.select(_LIST, timeout=self._limits.timeout)
-        return [{k: str(v) for k, v in row.items()} for row in rows]
+        items: list[dict[str, Any]] = [{k: str(v) for k, v in row.items()} for row in rows]
+        audit = self._store.select(redaction.AUDIT, timeout=self._limits.timeout)
+        redaction.annotate(items, audit)
+        return items

@@ -10,7 +10,7 @@ import re
 
 from kg.errors import BadRequest, RdfSyntaxError
 from kg.formats import by_name
-from kg.rdfio import parse
+from kg.rdfio import iri_problem, parse
 from kg.sparql.operation import token_spans
 
 _TURTLE = by_name("turtle")
@@ -18,12 +18,14 @@ _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|^`\\]*", re.A
 
 
 def check_absolute_iri(text: str, what: str) -> str:
-    """``text`` if it is an absolute IRI (RFC 3987 characters), else a 400 naming ``what``."""
-    if not _ABSOLUTE.fullmatch(text):
+    """``text`` if it is an absolute IRI (RFC 3987), else a 400 naming ``what``."""
+    problem = "no scheme" if not _ABSOLUTE.fullmatch(text) else iri_problem(text)
+    if problem is not None:
         shown = text if len(text) <= 80 else text[:77] + "..."
         raise BadRequest(
-            f"{what} must be an absolute IRI (a scheme, then no spaces, quotes or angle "
-            f"brackets); got {shown!r}",
+            f"{what} must be an absolute IRI (a scheme, then no spaces, quotes, angle "
+            f"brackets or control characters, and '%' only before two hex digits); got "
+            f"{shown!r} ({problem})",
             parameter=what,
         )
     return text

@@ -1,9 +1,11 @@
-"""Classify a SPARQL operation and check it against the server's policy, without evaluating it.
+"""Classify a SPARQL operation (query form or update) without evaluating it, and tokenize it.
 
-The check works on tokens: comments, string literals, IRIs, variables and prefixed names are
+The work is on tokens: comments, string literals, IRIs, variables and prefixed names are
 recognised first, so that a keyword only counts where the grammar can have a keyword
-(``?from``, ``ex:service`` or ``"LOAD"`` are not keywords). The engine still parses the text
-itself; this module only decides what kind of operation it is and whether it may run.
+(``?from``, ``ex:with`` or ``"SELECT"`` are not keywords). The engine still parses the text
+itself. Whether an operation may run (SERVICE, LOAD, FROM) is not decided here but on its
+parsed algebra, by :mod:`kg.sparql.policy`: this tokenizer is close to the grammar, not equal
+to it.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from kg.errors import Forbidden, SparqlSyntaxError
+from kg.errors import SparqlSyntaxError
 
 
 class Form(StrEnum):
@@ -92,10 +94,6 @@ class Operation:
 
     text: str
     form: Form
-    from_graphs: tuple[str, ...]
-    from_named_graphs: tuple[str, ...]
-    uses_service: bool
-    uses_load: bool
     uses_with: bool = False
 
 
@@ -202,33 +200,17 @@ def where_span(text: str) -> tuple[int, int, int] | None:
 
 
 def classify(text: str) -> Operation:
-    """Find the form of ``text`` and the clauses that reach outside the store."""
-    tokens = _tokens(text)
+    """Find the form of ``text`` (and whether an update uses ``WITH``)."""
     form: Form | None = None
-    froms: list[str] = []
-    from_named: list[str] = []
-    service = load = with_ = False
-    i = 0
-    while i < len(tokens):
-        kind, value = tokens[i]
+    with_ = False
+    for kind, value in _tokens(text):
         word = value.upper() if kind == "word" else ""
         if form is None and word in _QUERY_FORMS:
             form = _QUERY_FORMS[word]
         elif form is None and word in _UPDATE_WORDS:
             form = Form.UPDATE
-        if word == "SERVICE":
-            service = True
-        elif word == "LOAD":
-            load = True
-        elif word == "WITH":
+        if word == "WITH":
             with_ = True
-        elif word == "FROM" and form is not None and form is not Form.UPDATE:
-            named = i + 1 < len(tokens) and tokens[i + 1][1].upper() == "NAMED"
-            j = i + 2 if named else i + 1
-            target = tokens[j][1] if j < len(tokens) else ""
-            (from_named if named else froms).append(target)
-            i = j
-        i += 1
     if form is None:
         raise SparqlSyntaxError(
             "not a SPARQL query or update: expected SELECT, ASK, CONSTRUCT, DESCRIBE or an "
@@ -236,43 +218,7 @@ def classify(text: str) -> Operation:
             line=1,
             column=1,
         )
-    return Operation(text, form, tuple(froms), tuple(from_named), service, load, with_)
-
-
-def check_policy(
-    op: Operation,
-    *,
-    known_graphs: frozenset[str],
-    base_iri: str | None = None,
-    dataset_given: bool = False,
-) -> None:
-    """Refuse what reaches outside the store: ``LOAD``, ``SERVICE``, and ``FROM`` on unknown graphs.
-
-    ``FROM``/``FROM NAMED`` only ever select graphs already in the store (they are never
-    dereferenced); naming any other IRI is refused so that nobody mistakes them for a fetch.
-    When the protocol's ``default-graph-uri``/``named-graph-uri`` are given (``dataset_given``)
-    they replace the query's own dataset, and its ``FROM`` clauses do not matter.
-    """
-    from kg.sparql.iris import prologue_of, resolve_iri
-
-    if op.uses_load:
-        raise Forbidden("LOAD is not allowed: this server never fetches documents or files")
-    if op.uses_service:
-        raise Forbidden(
-            "SERVICE (federated query) is not allowed on this server: it never contacts other hosts"
-        )
-    if dataset_given:
-        return
-    prologue = prologue_of(op.text) if op.from_graphs or op.from_named_graphs else ""
-    for token in (*op.from_graphs, *op.from_named_graphs):
-        iri = resolve_iri(token, prologue, base_iri=base_iri)
-        if iri not in known_graphs:
-            raise Forbidden(
-                f"FROM <{iri}> names a graph that is not in this store; FROM and FROM NAMED only "
-                "select stored graphs (see /sparql without a query for the list) and never "
-                "dereference IRIs",
-                graph=iri,
-            )
+    return Operation(text, form, with_)
 
 
 _POSITION = re.compile(r"error at (\d+):(\d+)(?:-\d+:\d+)?:?\s*(.*)", re.DOTALL)

@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 from kg.settings import Settings, StoreKind
+from kg.sparql.policy import Federation, Policy
 from kg.store.base import Store
 from kg.workers.pool import PoolLimits
 
-__all__ = ["Store", "open_store", "pool_limits"]
+__all__ = ["Store", "open_store", "policy", "pool_limits"]
+
+
+def policy(settings: Settings) -> Policy:
+    """The query policy (what SERVICE may reach, at what cost), from settings."""
+    return Policy(
+        Federation(
+            endpoints=settings.service_endpoint_set(),
+            private_endpoints=settings.service_private_endpoint_set(),
+            timeout=settings.service_timeout,
+            max_bytes=settings.service_max_bytes,
+        )
+    )
 
 
 def pool_limits(settings: Settings) -> PoolLimits:
@@ -40,4 +53,5 @@ def open_store(settings: Settings) -> Store:
         worker_memory_mb=settings.query_memory_mb,
         timeout=settings.query_timeout,
         max_rows=settings.max_rows,
+        policy=policy(settings),
     )

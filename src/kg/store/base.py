@@ -73,6 +73,8 @@ class QueryResponse:
     rows: int
     truncated: bool
     elapsed_ms: float
+    #: SERVICE calls made for the answer, as (endpoint, outcome), for the metrics.
+    service_calls: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -94,13 +96,65 @@ class Solutions:
 
 
 @dataclass(frozen=True)
+class Purge:
+    """Quads to remove wherever they are, known only by keyed digests (see :class:`Redaction`).
+
+    ``quads`` and ``graphs`` are HMAC-SHA256 digests, keyed by ``key`` (hex), of each quad's
+    N-Quads line and of the names of the graphs that held them
+    (:func:`kg.store.journal.purge_digest`).
+    """
+
+    key: str
+    graphs: tuple[str, ...]
+    quads: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ChangeSet:
-    """Quads to remove and to add, applied together or not at all."""
+    """Quads to remove and to add, applied together or not at all.
+
+    ``purge`` (a redaction's own change set only) removes, first, the quads it names by digest
+    from wherever they are: how a restart redoes a redaction without its journal holding the
+    redacted content.
+    """
 
     id: str
     removed: tuple[Quad, ...] = ()
     added: tuple[Quad, ...] = ()
     meta: Mapping[str, str] = field(default_factory=dict)
+    purge: Purge | None = None
+
+
+@dataclass(frozen=True)
+class Redaction:
+    """Content to remove from the store *and* from the record of every earlier change set.
+
+    - every quad of ``triples``, in whichever named graph holds it now, is removed (entailments
+      follow); the quads removed are recorded in ``record.purge`` by keyed digest only;
+    - in every journalled change set, the quads of ``triples`` are dropped, and each quad that
+      is a key of ``replace`` becomes its value (None: dropped). This is how the server's own
+      descriptions of change sets (their text and comments) lose the content too;
+    - ``record`` (the redaction's own change set: its audit description) is applied and
+      journalled after, in the same step.
+
+    On a persistent backend the journal is rewritten (new file, fsync, rename), so that the
+    redacted content is no longer on disk in it; a restart replays to the redacted state.
+    """
+
+    triples: frozenset[Triple]
+    replace: Mapping[Quad, Quad | None]
+    record: ChangeSet
+    key: bytes
+
+
+@dataclass(frozen=True)
+class RedactionOutcome:
+    """What a redaction removed from the store, and files that may still hold the content."""
+
+    version: int
+    quads_removed: int
+    #: Copies of the journal set aside earlier (repairs): they predate the redaction.
+    leftover_files: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -267,6 +321,21 @@ class Store(Protocol):
         """Apply a change set atomically (and durably on persistent backends)."""
         ...
 
+    def redact(self, redaction: Redaction) -> RedactionOutcome:
+        """Remove content from the store and from its durable record (see :class:`Redaction`),
+        atomically: readers see the state before or after it."""
+        ...
+
+    def applied_meta(self) -> Mapping[str, Mapping[str, str]]:
+        """The ``meta`` of every change set applied since the store opened (replayed from the
+        journal or new), by change-set id."""
+        ...
+
+    def rewrite_metadata(self, removed: Sequence[Quad], added: Sequence[Quad]) -> None:
+        """Change quads of the metadata graph that the server derives at every start (not
+        journalled), such as how curators are named in public."""
+        ...
+
     # -- file-backed graphs (start-up load) -------------------------------------------------
 
     def load_file(self, graph: str, path: Path, fmt: Format) -> int:
@@ -318,9 +387,12 @@ __all__ = [
     "Job",
     "JobContext",
     "Lane",
+    "Purge",
     "QueryRequest",
     "QueryResponse",
     "Reader",
+    "Redaction",
+    "RedactionOutcome",
     "Solutions",
     "Store",
     "UpdateRequest",

@@ -15,17 +15,25 @@ refuses to start with a message naming the file, the record and how to recover:
   records than the head acknowledges (a truncated or lost file), stops the start.
 
 The file is never rewritten in place: every repair works on a copy and renames it over.
+
+A redaction is the one write that changes earlier records (:meth:`Journal.rewrite`): every
+record is passed through an edit that drops the redacted content, the redaction's own record is
+appended, and the whole file is replaced at once (a new file, fsync, rename, fsync of the
+folder, then the head), so that the old bytes are not kept in the data folder. The appended
+record names the head it replaced (``rewrote``): a crash between the rename and the new head is
+recognised at the next start, not taken for damage.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import json
 import logging
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,7 +41,8 @@ from typing import Any
 
 from kg.errors import StoreError
 from kg.rdfio import parse_nquads, serialize_nquads
-from kg.store.base import ChangeSet
+from kg.store.base import ChangeSet, Purge
+from kg.terms import Quad
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +55,49 @@ class JournalDamaged(StoreError):
 
 def _digest(payload: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def purge_digest(key: bytes, *, quad: Quad | None = None, graph: str | None = None) -> str:
+    """The keyed digest (HMAC-SHA256) of a quad's N-Quads line, or of a graph's name."""
+    text = "quad " + serialize_nquads([quad]) if quad is not None else f"graph {graph}"
+    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
+
+
+def _payload(seq: int, change: ChangeSet) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "seq": seq,
+        "id": change.id,
+        "remove": serialize_nquads(change.removed),
+        "add": serialize_nquads(change.added),
+        "meta": dict(change.meta),
+    }
+    if change.purge is not None:
+        payload["purge"] = {
+            "key": change.purge.key,
+            "graphs": list(change.purge.graphs),
+            "quads": list(change.purge.quads),
+        }
+    return payload
+
+
+def _encode(payload: dict[str, Any]) -> tuple[bytes, str]:
+    """The record's line, and its digest."""
+    digest = _digest(payload)
+    record = dict(payload, sha256=digest)
+    return json.dumps(record, ensure_ascii=False).encode() + b"\n", digest
+
+
+def _decode(record: dict[str, Any]) -> ChangeSet:
+    purge = record.get("purge")
+    return ChangeSet(
+        record["id"],
+        tuple(parse_nquads(record["remove"])),
+        tuple(parse_nquads(record["add"])),
+        record["meta"],
+        Purge(str(purge["key"]), tuple(purge["graphs"]), tuple(purge["quads"]))
+        if purge is not None
+        else None,
+    )
 
 
 def _fsync_dir(path: Path) -> None:
@@ -83,7 +135,10 @@ class Journal:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.head_path = head_path(path)
+        self.tmp_path = path.with_name(path.name + ".tmp")
         path.parent.mkdir(parents=True, exist_ok=True)
+        # A rewrite or a cut that stopped before its rename: the journal itself is intact.
+        self.tmp_path.unlink(missing_ok=True)
         self._records = 0
         self._last = ""
         self._fh = open(path, "ab")  # noqa: SIM115 - kept open for the store's lifetime
@@ -91,21 +146,73 @@ class Journal:
     # -- writing -------------------------------------------------------------------------
 
     def append(self, changes: ChangeSet) -> None:
-        payload: dict[str, Any] = {
-            "seq": self._records + 1,
-            "id": changes.id,
-            "remove": serialize_nquads(changes.removed),
-            "add": serialize_nquads(changes.added),
-            "meta": dict(changes.meta),
-        }
-        digest = _digest(payload)
-        record = dict(payload, sha256=digest)
-        self._fh.write(json.dumps(record, ensure_ascii=False).encode() + b"\n")
+        line, digest = _encode(_payload(self._records + 1, changes))
+        self._fh.write(line)
         self._fh.flush()
         os.fsync(self._fh.fileno())
         self._records += 1
         self._last = digest
         self._write_head()
+
+    def rewrite(
+        self,
+        edit: Callable[[ChangeSet], ChangeSet],
+        record: ChangeSet,
+        *,
+        mentions: Sequence[bytes] | None = None,
+    ) -> None:
+        """Pass every record through ``edit``, append ``record``, and replace the file at once.
+
+        Records ``edit`` leaves equal keep their bytes; the others keep their number and get a
+        new checksum. With ``mentions``, only the records whose line holds one of those byte
+        strings are read and edited (the others cannot be changed by ``edit``: a cheap filter).
+        The new file is written beside the journal, fsync'd, renamed over it (the folder
+        fsync'd), and only then is the head moved on; ``record`` carries the head it replaced,
+        so that a crash before the new head is written is recognised at start.
+        """
+        lines = list(self.records())
+        if len(lines) != self._records or (lines and not lines[-1][2].endswith(b"\n")):
+            raise StoreError(
+                f"journal {self.path} holds {len(lines)} line(s) but {self._records} change "
+                "set(s) were replayed or written by this process; it cannot be rewritten"
+            )
+        out = bytearray()
+        for number, _, line in lines:
+            if mentions is not None and not any(m in line for m in mentions):
+                out += line
+                continue
+            stored = json.loads(line)
+            stored.pop("sha256")
+            change = _decode(stored)
+            edited = edit(change)
+            if edited == change:
+                out += line
+            else:
+                out += _encode(_payload(number, edited))[0]
+        payload = _payload(self._records + 1, record)
+        payload["rewrote"] = {"records": self._records, "sha256": self._last}
+        line, digest = _encode(payload)
+        out += line
+        with open(self.tmp_path, "wb") as fh:
+            fh.write(out)
+            fh.flush()
+            os.fsync(fh.fileno())
+        self._fh.close()
+        os.replace(self.tmp_path, self.path)
+        _fsync_dir(self.path.parent)
+        self._fh = open(self.path, "ab")  # noqa: SIM115
+        self._records += 1
+        self._last = digest
+        self._write_head()
+
+    def leftovers(self) -> list[Path]:
+        """Copies of the journal set aside by repairs (``.unfinished-*``, ``.damaged-*``)."""
+        prefix = self.path.name + "."
+        return sorted(
+            p
+            for p in self.path.parent.iterdir()
+            if p.name.startswith(prefix) and p not in (self.head_path, self.tmp_path)
+        )
 
     def _write_head(self) -> None:
         write_head(self.path, self._records, self._last)
@@ -153,6 +260,7 @@ class Journal:
         good_until = 0
         digests: list[str] = []
         changes: list[ChangeSet] = []
+        rewrote: Any = None
         for number, start, line in lines:
             if not line.endswith(b"\n"):
                 if number != len(lines):  # pragma: no cover - only the last line can lack it
@@ -165,12 +273,8 @@ class Journal:
                     raise ValueError("checksum")
                 if record["seq"] != number:
                     raise ValueError("numbering")
-                change = ChangeSet(
-                    record["id"],
-                    tuple(parse_nquads(record["remove"])),
-                    tuple(parse_nquads(record["add"])),
-                    record["meta"],
-                )
+                change = _decode(record)
+                rewrote = record.get("rewrote")
             except (ValueError, KeyError, TypeError, SyntaxError):
                 raise self._damaged(
                     number,
@@ -181,6 +285,17 @@ class Journal:
             changes.append(change)
             digests.append(digest)
             good_until = start + len(line)
+        if (
+            head is not None
+            and len(changes) == head.records + 1
+            and rewrote == {"records": head.records, "sha256": head.sha256}
+        ):
+            # A rewrite (redaction) renamed its file over the journal, and the server stopped
+            # before the head was moved on: the head of the rewritten file is its last record.
+            log.warning("journal %s: completing a rewrite that was interrupted", self.path)
+            head = Head(len(changes), digests[-1])
+            self._records, self._last = head.records, head.sha256
+            self._write_head()
         acknowledged = head.records if head is not None else len(changes)
         if len(changes) < acknowledged:
             raise JournalDamaged(
@@ -219,12 +334,11 @@ class Journal:
             aside,
         )
         self._fh.close()
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        with open(self.path, "rb") as src, open(tmp, "wb") as dst:
+        with open(self.path, "rb") as src, open(self.tmp_path, "wb") as dst:
             dst.write(src.read(good_until))
             dst.flush()
             os.fsync(dst.fileno())
-        os.replace(tmp, self.path)
+        os.replace(self.tmp_path, self.path)
         _fsync_dir(self.path.parent)
         self._fh = open(self.path, "ab")  # noqa: SIM115
 

@@ -1,4 +1,4 @@
-"""Curators: ``/validate`` and ``/changesets`` (ingest, list, revert)."""
+"""Curators: ``/validate`` and ``/changesets`` (ingest, list, revert); administrators: redact."""
 
 from __future__ import annotations
 
@@ -8,14 +8,23 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from kg.api.auth import CuratorDep
+from kg.api.auth import AdminDep, CuratorDep
 from kg.api.body import read_body
 from kg.api.deps import SettingsDep
 from kg.api.multipart import rdf_parts
+from kg.api.openapi import (
+    CHANGE_SET_JSON,
+    VALIDATION_REPORT_JSON,
+    answer,
+    content,
+    documented,
+    errors,
+    upload_body,
+)
 from kg.curation.changes import Change, changeset_graph
 from kg.curation.service import CurationService
 from kg.errors import BadRequest, NotFound, ValidationFailed
-from kg.formats import rdf_upload_format
+from kg.formats import by_name, rdf_upload_format
 from kg.terms import Quad
 from kg.validation import ValidationReport
 
@@ -72,7 +81,42 @@ def change_response(request: Request, change: Change, *, dry_run: bool = False) 
     )
 
 
-@router.post("/validate", summary="SHACL report for a posted document (never writes)")
+_ACCEPTED = answer(
+    "Accepted: the new change set",
+    {"application/json": {"schema": CHANGE_SET_JSON}},
+    Location="The change set's URL",
+) | {
+    "links": {
+        "ChangeSet": {
+            "operationId": "changeset_get",
+            "parameters": {"cs_id": "$response.body#/id"},
+            "description": "The change set just recorded",
+        },
+        "Revert": {
+            "operationId": "changeset_revert",
+            "parameters": {"cs_id": "$response.body#/id"},
+            "description": "Undo it (as a new change set)",
+        },
+    }
+}
+_WRITE_ERRORS = (400, 401, 403, 413, 415, 422, 503)
+
+
+@router.post(
+    "/validate",
+    summary="SHACL report for a posted document (never writes)",
+    responses=errors(400, 413, 415, 503),
+    openapi_extra=documented(
+        {
+            200: answer(
+                "The SHACL report (conforms or not)",
+                {"application/json": {"schema": VALIDATION_REPORT_JSON}}
+                | content([by_name("turtle")]),
+            )
+        },
+        body=upload_body("The document to validate"),
+    ),
+)
 async def validate(request: Request, settings: SettingsDep) -> Response:
     """Body in Turtle, TriG, N-Triples, N-Quads or JSON-LD (RDF/XML without DOCTYPE).
 
@@ -88,7 +132,23 @@ async def validate(request: Request, settings: SettingsDep) -> Response:
     return _report_response(request, await run_in_threadpool(work))
 
 
-@router.post("/changesets", summary="Ingest a curator's document as a new change set")
+@router.post(
+    "/changesets",
+    summary="Ingest a curator's document as a new change set",
+    status_code=201,
+    responses=errors(*_WRITE_ERRORS),
+    openapi_extra=documented(
+        {
+            200: answer(
+                "dry_run: the change that would be made (with its quads), nothing written",
+                {"application/json": {"schema": CHANGE_SET_JSON}},
+            ),
+            201: _ACCEPTED,
+        },
+        body=upload_body("The document to add"),
+        auth="required",
+    ),
+)
 async def ingest(
     request: Request,
     settings: SettingsDep,
@@ -112,13 +172,54 @@ async def ingest(
     return change_response(request, await run_in_threadpool(work), dry_run=dry_run)
 
 
-@router.get("/changesets", summary="Accepted change sets, oldest first")
+@router.get(
+    "/changesets",
+    summary="Accepted change sets, oldest first",
+    description=(
+        "Each with its curator (a name, or a pseudonym: KG_CURATOR_IDENTITY), time, kind, "
+        "comment and source. A redacted change set says so (`redacted`, `redactions`: by which "
+        "redaction, who, when, why, and digests of its text before); a redaction (kind "
+        "`redact`) names what it redacted (`redacts`, `redacted_from`)."
+    ),
+    responses=errors(503),
+    openapi_extra=documented(
+        {
+            200: answer(
+                "The change sets",
+                {
+                    "application/json": {
+                        "schema": {
+                            "required": ["changesets", "count"],
+                            "properties": {
+                                "changesets": {"type": "array", "items": {"type": "object"}},
+                                "count": {"type": "integer", "minimum": 0},
+                            },
+                        }
+                    }
+                },
+            )
+        }
+    ),
+)
 def list_changesets(request: Request) -> dict[str, Any]:  # a sync route: runs in a thread
     items = curation_service(request).list()
     return {"changesets": items, "count": len(items)}
 
 
-@router.get("/changesets/{cs_id}", summary="One change set")
+@router.get(
+    "/changesets/{cs_id}",
+    summary="One change set",
+    operation_id="changeset_get",
+    responses=errors(404, 503),
+    openapi_extra=documented(
+        {
+            200: answer(
+                "The change set",
+                {"application/json": {"schema": {"required": ["id", "kind"]}}},
+            )
+        }
+    ),
+)
 def get_changeset(request: Request, cs_id: str) -> dict[str, Any]:
     for item in curation_service(request).list():
         if item["id"] == cs_id:
@@ -126,7 +227,14 @@ def get_changeset(request: Request, cs_id: str) -> dict[str, Any]:
     raise NotFound(f"no change set '{cs_id}'")
 
 
-@router.post("/changesets/{cs_id}/revert", summary="Revert a change set (as a new change set)")
+@router.post(
+    "/changesets/{cs_id}/revert",
+    summary="Revert a change set (as a new change set)",
+    operation_id="changeset_revert",
+    status_code=201,
+    responses=errors(400, 401, 403, 404, 409, 422, 503),
+    openapi_extra=documented({201: _ACCEPTED}, auth="required"),
+)
 def revert(
     request: Request,
     cs_id: str,
@@ -135,6 +243,51 @@ def revert(
 ) -> Response:
     change = curation_service(request).revert(cs_id, curator=curator, comment=comment)
     return change_response(request, change)
+
+
+@router.post(
+    "/changesets/{cs_id}/redact",
+    summary="Redact a change set (administrators only)",
+    operation_id="changeset_redact",
+    status_code=201,
+    responses=errors(400, 401, 403, 404, 409, 503),
+    openapi_extra=documented(
+        {
+            201: answer(
+                "The redaction's audit record (a change set of kind `redact`)",
+                {"application/json": {"schema": {"type": "object", "required": ["id"]}}},
+                Location="The redaction's URL",
+            )
+        },
+        auth="required",
+    ),
+    description=(
+        "Removes everything the change set added or removed from every graph that holds it "
+        "now, from the text of every change set that mentions it (a revert, a later edit), "
+        "with their comments, and from the journal on disk; records who redacted it, when, "
+        "why and keyed digests of what was removed, as a new change set of kind `redact`. "
+        "Needs an administrator's token (KG_ADMIN_TOKENS): 401 without a token, 403 with "
+        "another one; 404 for an unknown change set; 409 when it was already redacted."
+    ),
+)
+def redact(
+    request: Request,
+    cs_id: str,
+    admin: AdminDep,
+    reason: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=2000,
+            description="Why (public: say why without repeating what is removed)",
+        ),
+    ],
+) -> Response:
+    audit = curation_service(request).redact(cs_id, admin=admin, reason=reason)
+    base = request.app.state.settings.public_url
+    return JSONResponse(
+        audit, status_code=201, headers={"Location": f"{base}/changesets/{audit['id']}"}
+    )
 
 
 __all__ = ["changeset_graph", "router"]

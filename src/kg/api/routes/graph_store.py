@@ -10,6 +10,7 @@ Graph Store itself creates a new graph and answers 201 with its location. Writes
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -17,10 +18,11 @@ from fastapi.concurrency import run_in_threadpool
 from kg.api.auth import CuratorDep
 from kg.api.body import read_body
 from kg.api.deps import SettingsDep, StoreDep
+from kg.api.openapi import CHANGE_SET_JSON, answer, content, documented, errors, upload_body
 from kg.api.routes.curation import change_response, curation_service, parse_upload
 from kg.curation.changes import Change
 from kg.errors import BadRequest, NotFound
-from kg.formats import Kind, negotiate
+from kg.formats import GRAPH_FORMATS, Kind, negotiate
 from kg.settings import Settings
 from kg.sparql.iris import check_absolute_iri
 from kg.sparql.operation import Form
@@ -99,20 +101,103 @@ async def _write(
     return change_response(request, change)
 
 
+_GRAPH_PARAMETERS = [
+    {
+        "name": "graph",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string", "format": "iri"},
+        "description": "The graph's IRI (give this or 'default').",
+    },
+    {
+        "name": "default",
+        "in": "query",
+        "required": False,
+        "allowEmptyValue": True,
+        "schema": {"type": "string"},
+        "description": "The default graph (the union of the named graphs; read only).",
+    },
+]
+_FORMAT = {
+    "name": "format",
+    "in": "query",
+    "required": False,
+    "schema": {"type": "string", "enum": [f.name for f in GRAPH_FORMATS]},
+    "allowEmptyValue": True,
+    "description": "The graph's format (overrides Accept).",
+}
+_COMMENT = {
+    "name": "comment",
+    "in": "query",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "A note recorded with the change set.",
+}
+_READ_ERRORS = errors(400, 404, 406, 503)
+_WRITE_ERRORS = errors(400, 401, 403, 404, 413, 415, 422, 503)
+_DELETE_ERRORS = errors(400, 401, 403, 404, 422, 503)
+_GRAPH = answer(
+    "The graph",
+    content(GRAPH_FORMATS),
+    X_KG_Truncated="Present when the graph was cut at the row cap",
+)
+_CHANGED = {
+    200: answer(
+        "The graph existed and was changed: the change set",
+        {"application/json": {"schema": CHANGE_SET_JSON}},
+        Location="The change set's URL",
+    ),
+    204: answer("The graph already held exactly that; nothing was recorded"),
+}
+_CREATED = answer(
+    "The graph was created: the change set",
+    {"application/json": {"schema": CHANGE_SET_JSON}},
+    Location="The change set's URL (for a POST to the Graph Store itself: the new graph's)",
+)
+
+
+def _write_doc(*, delete: bool = False, indirect: bool = True) -> dict[str, Any]:
+    ok: dict[int, dict[str, Any]] = {200: _CHANGED[200]} if delete else {**_CHANGED, 201: _CREATED}
+    return documented(
+        ok,
+        body=None if delete else upload_body("The graph's new content (or what to add)"),
+        parameters=[*(_GRAPH_PARAMETERS if indirect else []), _COMMENT],
+        auth="required",
+    )
+
+
 # -- indirect identification: /graph-store?graph=IRI ---------------------------------------
 
 
-@router.get(STORE_PATH, summary="Read a graph (?graph=IRI) or the default graph (?default)")
+@router.get(
+    STORE_PATH,
+    summary="Read a graph (?graph=IRI) or the default graph (?default)",
+    response_class=Response,
+    responses=_READ_ERRORS,
+    openapi_extra=documented({200: _GRAPH}, parameters=[*_GRAPH_PARAMETERS, _FORMAT]),
+)
 def gsp_get(request: Request, settings: SettingsDep, store: StoreDep) -> Response:
     return _read(request, settings, store, _indirect(request))
 
 
-@router.put(STORE_PATH, summary="Replace a graph")
+@router.put(
+    STORE_PATH,
+    summary="Replace a graph",
+    response_class=Response,
+    responses=_WRITE_ERRORS,
+    openapi_extra=_write_doc(),
+)
 async def gsp_put(request: Request, settings: SettingsDep, curator: CuratorDep) -> Response:
     return await _write(request, settings, curator, _indirect(request), append=False)
 
 
-@router.post(STORE_PATH, summary="Add to a graph; without ?graph, create a new one")
+@router.post(
+    STORE_PATH,
+    summary="Add to a graph; without ?graph, create a new one",
+    response_class=Response,
+    responses=_WRITE_ERRORS,
+    openapi_extra=_write_doc(),
+)
 async def gsp_post(request: Request, settings: SettingsDep, curator: CuratorDep) -> Response:
     if "graph" not in request.query_params and "default" not in request.query_params:
         # Graph Store Protocol 5.5: a POST to the Graph Store itself creates a new graph, named
@@ -125,7 +210,13 @@ async def gsp_post(request: Request, settings: SettingsDep, curator: CuratorDep)
     return await _write(request, settings, curator, _indirect(request), append=True)
 
 
-@router.delete(STORE_PATH, summary="Delete a graph")
+@router.delete(
+    STORE_PATH,
+    summary="Delete a graph",
+    response_class=Response,
+    responses=_DELETE_ERRORS,
+    openapi_extra=_write_doc(delete=True),
+)
 async def gsp_delete(request: Request, settings: SettingsDep, curator: CuratorDep) -> Response:
     return await _write(request, settings, curator, _indirect(request), append=False, delete=True)
 
@@ -133,26 +224,50 @@ async def gsp_delete(request: Request, settings: SettingsDep, curator: CuratorDe
 # -- direct identification: /graph-store/{path} names the graph at that URL ----------------
 
 
-@router.get(STORE_PATH + "/{path:path}", summary="Read the graph this URL names")
+@router.get(
+    STORE_PATH + "/{path:path}",
+    summary="Read the graph this URL names",
+    response_class=Response,
+    responses=_READ_ERRORS,
+    openapi_extra=documented({200: _GRAPH}, parameters=[_FORMAT]),
+)
 def gsp_get_direct(path: str, request: Request, settings: SettingsDep, store: StoreDep) -> Response:
     return _read(request, settings, store, _direct(settings, path))
 
 
-@router.put(STORE_PATH + "/{path:path}", summary="Replace the graph this URL names")
+@router.put(
+    STORE_PATH + "/{path:path}",
+    summary="Replace the graph this URL names",
+    response_class=Response,
+    responses=_WRITE_ERRORS,
+    openapi_extra=_write_doc(indirect=False),
+)
 async def gsp_put_direct(
     path: str, request: Request, settings: SettingsDep, curator: CuratorDep
 ) -> Response:
     return await _write(request, settings, curator, _direct(settings, path), append=False)
 
 
-@router.post(STORE_PATH + "/{path:path}", summary="Add to the graph this URL names")
+@router.post(
+    STORE_PATH + "/{path:path}",
+    summary="Add to the graph this URL names",
+    response_class=Response,
+    responses=_WRITE_ERRORS,
+    openapi_extra=_write_doc(indirect=False),
+)
 async def gsp_post_direct(
     path: str, request: Request, settings: SettingsDep, curator: CuratorDep
 ) -> Response:
     return await _write(request, settings, curator, _direct(settings, path), append=True)
 
 
-@router.delete(STORE_PATH + "/{path:path}", summary="Delete the graph this URL names")
+@router.delete(
+    STORE_PATH + "/{path:path}",
+    summary="Delete the graph this URL names",
+    response_class=Response,
+    responses=_DELETE_ERRORS,
+    openapi_extra=_write_doc(delete=True, indirect=False),
+)
 async def gsp_delete_direct(
     path: str, request: Request, settings: SettingsDep, curator: CuratorDep
 ) -> Response:

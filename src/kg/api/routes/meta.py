@@ -11,7 +11,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from kg import __version__
 from kg.api.deps import SettingsDep
+from kg.api.openapi import answer, content, documented
 from kg.api.service_info import ServiceInfo
+from kg.formats import HTML
 
 router = APIRouter(tags=["Service"])
 
@@ -42,7 +44,22 @@ def _info(request: Request) -> ServiceInfo:
     return info
 
 
-@router.get("/", response_class=HTMLResponse, summary="Home page")
+_READINESS = {
+    "type": "object",
+    "required": ["status", "checks"],
+    "properties": {
+        "status": {"enum": ["ready", "not ready"]},
+        "checks": {"type": "object", "additionalProperties": {"type": "string"}},
+    },
+}
+
+
+@router.get(
+    "/",
+    response_class=HTMLResponse,
+    summary="Home page",
+    openapi_extra=documented({200: answer("The home page", content([HTML]))}),
+)
 def home(request: Request, settings: SettingsDep) -> HTMLResponse:
     health = _info(request).health()
     return HTMLResponse(
@@ -55,15 +72,37 @@ def home(request: Request, settings: SettingsDep) -> HTMLResponse:
     )
 
 
-@router.get("/healthz", summary="Liveness and size (always cheap)")
+@router.get(
+    "/healthz",
+    summary="Liveness and size (always cheap)",
+    openapi_extra=documented(
+        {
+            200: answer(
+                "Alive: the version and the store's size",
+                {
+                    "application/json": {
+                        "schema": {
+                            "required": ["status", "version", "graphs", "triples"],
+                            "properties": {
+                                "status": {"const": "ok"},
+                                "graphs": {"type": "integer", "minimum": 0},
+                                "triples": {"type": "integer", "minimum": 0},
+                            },
+                        }
+                    }
+                },
+            )
+        }
+    ),
+)
 def healthz(request: Request) -> dict[str, object]:
     return _info(request).health()
 
 
 def _workers_check(stats: Mapping[str, int]) -> str:
-    """Workers are up, or being started without failing: after each write the pool replaces its
-    idle workers, and for that moment none is alive, yet requests are served (they wait for the
-    fork)."""
+    """Workers are up, or being started without failing: a worker that evaluated an update, was
+    stopped at a deadline or ran a heavy query is replaced by a fresh fork, and when it was the
+    last one, none is alive for a moment, yet requests are served (they wait for the fork)."""
     if stats.get("workers", 0) > 0:
         return "ok"
     if "spawn_failures" not in stats or stats.get("closed"):
@@ -79,7 +118,15 @@ def _workers_check(stats: Mapping[str, int]) -> str:
 @router.get(
     "/readyz",
     summary="Readiness: the store answers, workers are up, the journal is writable",
-    responses={503: {"description": "Not ready; the failing checks are named"}},
+    openapi_extra=documented(
+        {
+            200: answer("Ready", {"application/json": {"schema": _READINESS}}),
+            503: answer(
+                "Not ready; the failing checks are named",
+                {"application/json": {"schema": _READINESS}},
+            ),
+        }
+    ),
 )
 def readyz(request: Request, settings: SettingsDep) -> JSONResponse:
     checks: dict[str, str] = {}
@@ -101,7 +148,19 @@ def readyz(request: Request, settings: SettingsDep) -> JSONResponse:
     )
 
 
-@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics",
+    response_class=Response,
+    openapi_extra=documented(
+        {
+            200: answer(
+                "Metrics in the Prometheus text format",
+                {CONTENT_TYPE_LATEST.split(";")[0]: {"schema": {"type": "string"}}},
+            )
+        }
+    ),
+)
 def metrics(request: Request) -> Response:
     return Response(
         generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST

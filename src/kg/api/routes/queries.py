@@ -13,9 +13,10 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from kg.api.deps import get_settings, get_store
+from kg.api.openapi import SPARQL_RESULTS_JSON, answer, content, documented, errors
 from kg.api.routes.sparql import admission_key, charged
-from kg.errors import NotFound, ParameterError
-from kg.formats import HTML, JSON_RESULTS, Kind, negotiate
+from kg.errors import NotAcceptable, NotFound, ParameterError
+from kg.formats import HTML, JSON_RESULTS, Format, Kind, formats_for, negotiate
 from kg.queries import CannedQuery, Registry, bind_parameters, with_values
 from kg.query_catalogue import Enumerations
 from kg.store.base import QueryRequest
@@ -175,7 +176,16 @@ def source_handler(query: CannedQuery) -> Callable[[], PlainTextResponse]:
     return handler
 
 
+def answer_formats(query: CannedQuery) -> tuple[Format, ...]:
+    """The formats a canned query answers in: a graph's, or results' and an HTML table."""
+    if query.form.returns_graph:
+        return formats_for(Kind.GRAPH)
+    return (*formats_for(Kind.RESULTS), HTML)
+
+
 def _openapi_parameters(query: CannedQuery) -> list[dict[str, Any]]:
+    """The operation's parameters; an optional one given empty counts as not given (as an HTML
+    form sends it), which ``allowEmptyValue`` says."""
     params: list[dict[str, Any]] = [
         {
             "name": p.name,
@@ -209,23 +219,65 @@ def _openapi_parameters(query: CannedQuery) -> list[dict[str, Any]]:
             "name": "format",
             "in": "query",
             "required": False,
-            "description": "json, csv, tsv, xml or html (overrides Accept)",
-            "schema": {"type": "string", "enum": ["json", "xml", "csv", "tsv", "html"]},
+            "description": "the answer's format (overrides Accept)",
+            "schema": {"type": "string", "enum": [f.name for f in answer_formats(query)]},
         },
     ]
+    for param in params:
+        if not param["required"]:
+            param["allowEmptyValue"] = True
     return params
+
+
+_CATALOGUE = {
+    "type": "object",
+    "required": ["queries", "count"],
+    "properties": {
+        "count": {"type": "integer", "minimum": 0},
+        "queries": {
+            "type": "array",
+            "items": {"type": "object", "required": ["name", "summary", "url", "parameters"]},
+        },
+    },
+}
 
 
 def build_router(registry: Registry) -> APIRouter:
     router = APIRouter(tags=["Canned queries"])
 
-    @router.get("/queries", summary="Catalogue of canned queries (JSON or HTML)")
+    @router.get(
+        "/queries",
+        summary="Catalogue of canned queries (JSON or HTML)",
+        responses=errors(406),
+        openapi_extra=documented(
+            {
+                200: answer(
+                    "The canned queries, their parameters and links",
+                    {"application/json": {"schema": _CATALOGUE}} | content([HTML]),
+                )
+            },
+            parameters=[
+                {
+                    "name": "format",
+                    "in": "query",
+                    "required": False,
+                    "description": "json or html (overrides Accept)",
+                    "schema": {"type": "string", "enum": ["json", HTML.name]},
+                    "allowEmptyValue": True,
+                }
+            ],
+        ),
+    )
     def catalogue(request: Request) -> Response:
         settings = get_settings(request)
         accept = request.headers.get("accept", "")
-        wants_html = request.query_params.get("format") == "html" or (
-            "text/html" in accept and request.query_params.get("format") != "json"
-        )
+        chosen = request.query_params.get("format") or None
+        if chosen not in (None, "json", HTML.name):
+            raise NotAcceptable(
+                f"format={chosen!r} is not available for the catalogue; supported: json, html",
+                supported=["application/json", HTML.media_type],
+            )
+        wants_html = chosen == HTML.name or ("text/html" in accept and chosen is None)
         if wants_html:
             html = templates.get_template("catalogue.html").render(
                 title="Canned queries", base=settings.public_url, queries=list(registry)
@@ -251,7 +303,22 @@ def build_router(registry: Registry) -> APIRouter:
             summary=query.summary,
             description=query.description or query.summary,
             operation_id=f"query_{query.name.replace('-', '_')}",
-            openapi_extra={"parameters": _openapi_parameters(query)},
+            response_class=Response,
+            responses=errors(400, 406, 429, 503),
+            openapi_extra=documented(
+                {
+                    200: answer(
+                        "The answer, one page of it",
+                        content(
+                            answer_formats(query),
+                            schemas={JSON_RESULTS.name: SPARQL_RESULTS_JSON},
+                        ),
+                        Link="The next and previous pages (rel=next, rel=prev)",
+                        X_KG_Rows="Rows in this page",
+                    )
+                },
+                parameters=_openapi_parameters(query),
+            ),
             tags=["Canned queries", *query.tags],
         )
 

@@ -19,13 +19,22 @@ from kg.api.auth import require_curator
 from kg.api.body import decode_text, media_type, parse_form, read_body
 from kg.api.budgets import Budgets
 from kg.api.deps import SettingsDep, StoreDep
+from kg.api.openapi import (
+    CHANGE_SET_JSON,
+    SPARQL_RESULTS_JSON,
+    answer,
+    content,
+    documented,
+    errors,
+)
 from kg.api.routes.curation import change_response, curation_service
 from kg.api.service_info import ServiceInfo
 from kg.errors import BadRequest, PayloadTooLarge, ProtocolError, UnsupportedMediaType
-from kg.formats import Kind, negotiate
+from kg.formats import GRAPH_FORMATS, JSON_RESULTS, RESULT_FORMATS, Kind, negotiate
 from kg.nesting import check_sparql
 from kg.settings import Settings
-from kg.sparql.operation import Form, check_policy, classify
+from kg.sparql.iris import check_absolute_iri
+from kg.sparql.operation import Form, classify
 from kg.store.base import QueryRequest, QueryResponse, Store
 
 router = APIRouter(tags=["SPARQL"])
@@ -44,8 +53,17 @@ QUERY_DOC = """SPARQL 1.1 Protocol query operation.
   passed: the evaluation is stopped) and a row cap. A query still running after
   `KG_CHEAP_QUERY_SECONDS` is *heavy* and competes for a few heavy slots (503 with
   `Retry-After` when they and their queue are full).
-* `LOAD`, `SERVICE`, and `FROM` naming graphs that are not stored are refused (403); brackets
-  nested deeper than `KG_MAX_NESTING` are refused (400) before parsing.
+* The query policy (decided on the parsed algebra): `FROM` naming graphs that are not stored is
+  refused (403); `SERVICE` only calls the endpoints listed in `KG_SERVICE_ENDPOINTS` (403
+  otherwise, and for `SERVICE ?var`; 502 when a call that is not `SILENT` fails); `LOAD` is
+  refused (403). Brackets nested deeper than `KG_MAX_NESTING` are refused (400) before parsing.
+"""
+
+UPDATE_DOC = """
+Update operation (writes need `Authorization: Bearer <token>`): `POST` with
+`application/sparql-update` (the update as the body) or a form with `update=`; `comment=` in the
+URL is recorded with the change set. The update is validated against the shapes and applied as
+one change set (201, with its `Location`), or refused whole (422 with the SHACL report).
 """
 
 
@@ -120,15 +138,15 @@ def _collect(request: Request, body: bytes | None) -> _Params:
     merged = {k: url.get(k, []) + body_params.get(k, []) for k in {*url, *body_params}}
 
     def listed(name: str) -> tuple[str, ...]:
-        return tuple(url.get(name, []) + body_params.get(name, []))
+        return tuple(
+            check_absolute_iri(iri, name) for iri in url.get(name, []) + body_params.get(name, [])
+        )
 
     return _Params(
         query=queries[0] if queries else None,
         update=updates[0] if updates else None,
-        default_graphs=tuple(
-            url.get("default-graph-uri", []) + body_params.get("default-graph-uri", [])
-        ),
-        named_graphs=tuple(url.get("named-graph-uri", []) + body_params.get("named-graph-uri", [])),
+        default_graphs=listed("default-graph-uri"),
+        named_graphs=listed("named-graph-uri"),
         format=tuple(merged.get("format", [])),
         timeout=_one(merged, "timeout"),
         using_graphs=listed("using-graph-uri"),
@@ -176,12 +194,6 @@ def _query(request: Request, settings: Settings, store: Store, params: _Params) 
     assert params.query is not None
     _check_text(params.query, settings, "query")
     op = classify(params.query)
-    check_policy(
-        op,
-        known_graphs=store.describe().graph_names(),
-        base_iri=base_iri(settings),
-        dataset_given=bool(params.default_graphs or params.named_graphs),
-    )
     if op.form is Form.UPDATE:
         raise BadRequest(
             "an update was sent as 'query'; send updates as 'update' or "
@@ -209,6 +221,7 @@ def _query(request: Request, settings: Settings, store: Store, params: _Params) 
             client=client,
         ),
     )
+    request.state.service_calls = result.service_calls
     headers = {
         "Vary": "Accept",
         "X-KG-Rows": str(result.rows),
@@ -251,6 +264,7 @@ async def _run(request: Request, settings: SettingsDep, store: StoreDep) -> Resp
 
     def handle() -> Response:
         params = _collect(request, body)
+        _timeout(params, settings)  # a malformed timeout is a 400 whatever the operation
         if params.update is not None:
             return _update(request, settings, params)
         if params.query is None:
@@ -260,46 +274,70 @@ async def _run(request: Request, settings: SettingsDep, store: StoreDep) -> Resp
     return await run_in_threadpool(handle)
 
 
+_FORMAT_PARAMETER = {
+    "name": "format",
+    "in": "query",
+    "required": False,
+    "schema": {"type": "string", "enum": [f.name for f in (*RESULT_FORMATS, *GRAPH_FORMATS)]},
+    "description": "Result format (a name, or a media type); overrides Accept.",
+}
+_TIMEOUT_SCHEMA = {"type": "number", "exclusiveMinimum": 0}
+_GRAPHS_SCHEMA = {"type": "array", "items": {"type": "string", "format": "iri"}}
+_EXAMPLE = "SELECT ?g (COUNT(*) AS ?triples) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 _PROTOCOL_PARAMETERS = [
     {
         "name": "query",
         "in": "query",
         "required": False,
         "schema": {"type": "string"},
+        "example": _EXAMPLE,
         "description": "The SPARQL query; without it, the Service Description is returned.",
     },
     {
         "name": "default-graph-uri",
         "in": "query",
         "required": False,
-        "schema": {"type": "array", "items": {"type": "string", "format": "iri"}},
+        "schema": _GRAPHS_SCHEMA,
         "description": "Graphs whose merge is the default graph (stored graphs only).",
     },
     {
         "name": "named-graph-uri",
         "in": "query",
         "required": False,
-        "schema": {"type": "array", "items": {"type": "string", "format": "iri"}},
+        "schema": _GRAPHS_SCHEMA,
         "description": "Graphs available to GRAPH (stored graphs only).",
     },
-    {
-        "name": "format",
-        "in": "query",
-        "required": False,
-        "schema": {
-            "type": "string",
-            "enum": ["json", "xml", "csv", "tsv", "turtle", "ntriples", "jsonld", "rdfxml"],
-        },
-        "description": "Result format; overrides Accept.",
-    },
+    _FORMAT_PARAMETER,
     {
         "name": "timeout",
         "in": "query",
         "required": False,
-        "schema": {"type": "number", "exclusiveMinimum": 0},
+        "schema": _TIMEOUT_SCHEMA,
+        "allowEmptyValue": True,
         "description": "Deadline in seconds, at most the server's (KG_QUERY_TIMEOUT).",
     },
 ]
+#: A query's answer (results or a graph) or, without a query, the Service Description (a graph).
+_ANSWER = answer(
+    "Query results (SELECT, ASK), a graph (CONSTRUCT, DESCRIBE) or the Service Description",
+    content(RESULT_FORMATS, schemas={JSON_RESULTS.name: SPARQL_RESULTS_JSON})
+    | content(GRAPH_FORMATS),
+    X_KG_Rows="Rows (or triples) in the answer",
+    X_KG_Truncated="Present when the answer was cut at the row cap",
+)
+_POST_FORM = {
+    "type": "object",
+    "properties": {
+        "query": {"type": "string"},
+        "update": {"type": "string"},
+        "default-graph-uri": _GRAPHS_SCHEMA,
+        "named-graph-uri": _GRAPHS_SCHEMA,
+        "using-graph-uri": _GRAPHS_SCHEMA,
+        "using-named-graph-uri": _GRAPHS_SCHEMA,
+        "format": _FORMAT_PARAMETER["schema"],
+        "timeout": _TIMEOUT_SCHEMA,
+    },
+}
 router.add_api_route(
     "/sparql",
     _run,
@@ -308,14 +346,44 @@ router.add_api_route(
     description=QUERY_DOC,
     response_class=Response,
     operation_id="sparql_get",
-    openapi_extra={"parameters": _PROTOCOL_PARAMETERS},
+    responses=errors(400, 403, 406, 413, 429, 503),
+    openapi_extra=documented({200: _ANSWER}, parameters=_PROTOCOL_PARAMETERS),
 )
 router.add_api_route(
     "/sparql",
     _run,
     methods=["POST"],
     summary="SPARQL query or update (POST form or direct)",
-    description=QUERY_DOC,
+    description=QUERY_DOC + UPDATE_DOC,
     response_class=Response,
     operation_id="sparql_post",
+    responses=errors(400, 401, 403, 404, 406, 413, 415, 422, 429, 503),
+    openapi_extra=documented(
+        {
+            200: _ANSWER,
+            201: answer(
+                "The update was applied as a new change set",
+                {"application/json": {"schema": CHANGE_SET_JSON}},
+                Location="The change set's URL",
+            ),
+        },
+        body={
+            "required": False,
+            "content": {
+                "application/x-www-form-urlencoded": {"schema": _POST_FORM},
+                "application/sparql-query": {"schema": {"type": "string"}, "example": _EXAMPLE},
+                "application/sparql-update": {"schema": {"type": "string"}},
+            },
+        },
+        parameters=[
+            {
+                "name": "comment",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "string"},
+                "description": "For an update: a note recorded with the change set.",
+            }
+        ],
+        auth="optional",
+    ),
 )

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from kg.errors import StoreError
 from kg.formats import Format
+from kg.sparql.policy import Policy
 from kg.store.base import (
     ChangeSet,
     DatasetDescription,
@@ -29,6 +30,8 @@ from kg.store.base import (
     Lane,
     QueryRequest,
     QueryResponse,
+    Redaction,
+    RedactionOutcome,
     Solutions,
     UpdateRequest,
 )
@@ -56,7 +59,10 @@ def _context() -> Any:
     """The fork-server context, with the store process's modules preloaded once."""
     with _CONTEXT_LOCK:
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["kg.store.oxigraph.engine", "pyshacl"])
+        # rdflib's SPARQL grammar takes a while to build: workers fork with it built.
+        ctx.set_forkserver_preload(
+            ["kg.store.oxigraph.engine", "pyshacl", "rdflib.plugins.sparql.algebra"]
+        )
         return ctx
 
 
@@ -72,6 +78,7 @@ class OxigraphStore:
         worker_memory_mb: int = 2048,
         timeout: float = 30.0,
         max_rows: int = 100_000,
+        policy: Policy | None = None,
     ) -> None:
         self.kind = kind
         self._limits = limits or PoolLimits()
@@ -89,6 +96,7 @@ class OxigraphStore:
             journal=str(journal) if journal is not None else None,
             worker_memory_mb=worker_memory_mb,
             server_pid=os.getpid(),
+            policy=policy or Policy(),
         )
         self._process = ctx.Process(
             target=engine.main,
@@ -254,6 +262,20 @@ class OxigraphStore:
     def apply(self, change: ChangeSet) -> None:
         message = ("apply", change)
         self._changed(self._call(*message), message)
+
+    def redact(self, redaction: Redaction) -> RedactionOutcome:
+        outcome: RedactionOutcome = self._call("redact", redaction)
+        # The pool moves to the new version before the caller hears of it: no worker forked
+        # before the redaction serves another request.
+        self._changed(outcome.version)
+        return outcome
+
+    def applied_meta(self) -> Mapping[str, Mapping[str, str]]:
+        found: Mapping[str, Mapping[str, str]] = self._call("applied_meta")
+        return found
+
+    def rewrite_metadata(self, removed: Sequence[Quad], added: Sequence[Quad]) -> None:
+        self._changed(self._call("rewrite_metadata", list(removed), list(added)))
 
     def load_file(self, graph: str, path: Path, fmt: Format) -> int:
         count, version = self._call("load_file", graph, str(path), fmt)

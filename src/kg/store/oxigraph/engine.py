@@ -19,6 +19,8 @@ SHACL validation all run in workers.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import json
 import logging
 import os
 import resource
@@ -26,7 +28,7 @@ import signal
 import socket
 import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.reduction import send_handle
 from pathlib import Path
@@ -37,15 +39,17 @@ from rdflib import Graph
 
 from kg.errors import KgError, StoreError
 from kg.formats import Format
-from kg.rdfio import from_ox
-from kg.store.base import ChangeSet, DatasetDescription
-from kg.store.journal import Journal
+from kg.rdfio import from_ox, nt
+from kg.sparql.policy import Policy
+from kg.store.base import ChangeSet, DatasetDescription, Purge, Redaction, RedactionOutcome
+from kg.store.journal import Journal, purge_digest
 from kg.store.oxigraph.dataset import DCT_SOURCE, NativeDataset
 from kg.store.oxigraph.entailment import Entailment
 from kg.store.oxigraph.jobs import WorkerContext
-from kg.terms import Quad, Term, URIRef
+from kg.terms import Quad, Term, Triple, URIRef
 from kg.workers.handle import encode_error
 from kg.workers.lifeline import die_with_parent, set_process_name, watch
+from kg.workers.sandbox import Sandbox
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +60,7 @@ class EngineConfig:
     journal: str | None
     worker_memory_mb: int
     server_pid: int
+    policy: Policy = field(default_factory=Policy)
 
 
 def _vm_size() -> int:
@@ -79,6 +84,8 @@ class Engine:
         self.resources: dict[str, Graph] = {}
         self._resource_graphs: dict[str, tuple[str, ...]] = {}
         self.entailment: Entailment | None = None
+        #: The meta of every change set applied since start, by id (see Store.applied_meta).
+        self.metas: dict[str, dict[str, str]] = {}
 
     # -- control operations --------------------------------------------------------------
 
@@ -121,10 +128,93 @@ class Engine:
     def apply(self, change: ChangeSet) -> int:
         if self.journal is not None:
             self.journal.append(change)
-        self.dataset.apply(change.removed, change.added)
+        return self._changed(self._apply(change))
+
+    def _apply(self, change: ChangeSet) -> set[str]:
+        """Apply ``change`` to the dataset (not the journal); the graphs it touched."""
+        purged = self._purge(change.purge) if change.purge is not None else []
+        removed = (*purged, *change.removed)
+        self.dataset.apply(removed, change.added)
         if self.entailment is not None:
-            self.entailment.follow((*change.removed, *change.added))
-        return self._changed({str(q.g) for q in (*change.removed, *change.added)})
+            self.entailment.follow((*removed, *change.added))
+        self.metas[change.id] = dict(change.meta)
+        return {str(q.g) for q in (*removed, *change.added)}
+
+    def _purge(self, purge: Purge) -> list[Quad]:
+        """The quads a replayed redaction names by digest (in the graphs it names by digest)."""
+        key = bytes.fromhex(purge.key)
+        graphs = set(purge.graphs)
+        wanted = set(purge.quads)
+        return [
+            q
+            for name in list(self.dataset.counts)
+            if purge_digest(key, graph=name) in graphs
+            for q in self.dataset.graph_quads(name)
+            if purge_digest(key, quad=q) in wanted
+        ]
+
+    def _holding(self, triples: frozenset[Triple]) -> list[Quad]:
+        """Every quad of ``triples`` in a named graph (entailments left to follow)."""
+        target = self.entailment.target if self.entailment is not None else None
+        found: list[Quad] = []
+        for t in triples:
+            for graph in self.dataset.asserting_graphs(t.s, t.p, t.o):
+                if graph != target:
+                    found.append(Quad(t.s, t.p, t.o, URIRef(graph)))
+        return found
+
+    def redact(self, redaction: Redaction) -> RedactionOutcome:
+        """Remove the content of ``redaction`` from the dataset and from the journal."""
+        purged = self._holding(redaction.triples)
+        key = redaction.key
+        purge = Purge(
+            key=key.hex(),
+            graphs=tuple(sorted({purge_digest(key, graph=str(q.g)) for q in purged})),
+            quads=tuple(sorted({purge_digest(key, quad=q) for q in purged})),
+        )
+        replace = redaction.replace
+        triples = redaction.triples
+
+        def edit(change: ChangeSet) -> ChangeSet:
+            def keep(quads: tuple[Quad, ...]) -> tuple[Quad, ...]:
+                out: list[Quad] = []
+                for q in quads:
+                    if q.triple in triples:
+                        continue
+                    new = replace.get(q, q)
+                    if new is not None:
+                        out.append(new)
+                return tuple(out)
+
+            removed, added = keep(change.removed), keep(change.added)
+            if removed == change.removed and added == change.added:
+                return change
+            return dataclasses.replace(change, removed=removed, added=added)
+
+        record = dataclasses.replace(redaction.record, purge=purge)
+        leftovers: tuple[str, ...] = ()
+        if self.journal is not None:
+            # A record can hold a quad to drop or replace only if it names the quad's subject,
+            # as the journal writes it (N-Quads term inside a JSON string).
+            subjects = {t.s for t in triples} | {q.s for q in replace}
+            mentions = [json.dumps(nt(s), ensure_ascii=False)[1:-1].encode() for s in subjects]
+            self.journal.rewrite(edit, record, mentions=mentions)
+            leftovers = tuple(str(p) for p in self.journal.leftovers())
+        old = [q for q in replace if self.dataset.contains(q)]
+        new = [q for q in replace.values() if q is not None]
+        # The redaction's own record is applied without its purge: the quads are known here.
+        change = dataclasses.replace(
+            record, removed=(*purged, *old), added=(*new, *record.added), purge=None
+        )
+        version = self._changed(self._apply(change))
+        return RedactionOutcome(version, len(purged), leftovers)
+
+    def rewrite_metadata(self, removed: Sequence[Quad], added: Sequence[Quad]) -> int:
+        """Derived quads of the metadata graph, not journalled (rebuilt at every start)."""
+        self.dataset.apply(removed, added)
+        if self.entailment is not None:
+            self.entailment.follow((*removed, *added))
+        return self._changed(set())
 
     def set_entailment(self, rule_graphs: Sequence[str], target: str) -> tuple[int, int]:
         """Materialise the rules of ``rule_graphs`` into ``target`` and keep it current."""
@@ -138,10 +228,7 @@ class Engine:
         replayed = 0
         graphs: set[str] = set()
         for change in self.journal.replay():
-            self.dataset.apply(change.removed, change.added)
-            if self.entailment is not None:
-                self.entailment.follow((*change.removed, *change.added))
-            graphs.update(str(q.g) for q in (*change.removed, *change.added))
+            graphs.update(self._apply(change))
             replayed += 1
         if replayed:
             log.info("replayed %d change sets from %s", replayed, self.journal.path)
@@ -194,6 +281,12 @@ class Engine:
             return self.replace_graph(*args)
         if op == "apply":
             return self.apply(*args)
+        if op == "redact":
+            return self.redact(*args)
+        if op == "rewrite_metadata":
+            return self.rewrite_metadata(*args)
+        if op == "applied_meta":
+            return self.metas
         if op == "set_entailment":
             return self.set_entailment(*args)
         if op == "replay":
@@ -265,7 +358,15 @@ def _worker_main(engine: Engine, sock: socket.socket) -> NoReturn:
                     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         engine.journal = None  # the store process alone writes the journal
         conn = Connection(sock.detach())
-        ctx = WorkerContext(engine.dataset, dict(engine.resources))
+        sandbox = Sandbox.for_this_process()
+        sandbox.install()
+
+        def context() -> WorkerContext:
+            return WorkerContext(
+                engine.dataset, dict(engine.resources), policy=engine.config.policy, sandbox=sandbox
+            )
+
+        ctx = context()
         while True:
             try:
                 kind, job = conn.recv()
@@ -273,7 +374,7 @@ def _worker_main(engine: Engine, sock: socket.socket) -> NoReturn:
                 break
             if kind == "catch_up":
                 conn.send(_catch_up(engine, job))
-                ctx = WorkerContext(engine.dataset, dict(engine.resources))
+                ctx = context()  # the resources may have been rebuilt
                 continue
             if kind != "job":
                 break
@@ -304,7 +405,8 @@ def _catch_up(engine: Engine, messages: Sequence[tuple[Any, ...]]) -> tuple[str,
 
 def _run_job(ctx: WorkerContext, job: Any) -> tuple[str, Any]:
     try:
-        return ("ok", job.run(ctx))
+        with ctx.sandbox.active():
+            return ("ok", job.run(ctx))
     except KgError as exc:
         return ("error", encode_error(exc))
     except MemoryError:

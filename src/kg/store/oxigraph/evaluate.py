@@ -19,6 +19,7 @@ from kg.errors import BadRequest
 from kg.namespaces import PREFIXES
 from kg.rdfio import from_ox, from_ox_quad, to_ox
 from kg.sparql.operation import syntax_error_from_engine
+from kg.sparql.policy import Policy
 from kg.store.base import QueryRequest, QueryResponse, Solutions
 from kg.terms import DEFAULT_GRAPH, XSD_STRING, Literal, Object, Quad, Subject, Term, Triple, URIRef
 
@@ -126,10 +127,14 @@ def evaluate(store: ox.Store, request: QueryRequest) -> QueryResponse:
 
 
 class OxReader:
-    """:class:`kg.store.base.Reader` over a pyoxigraph store (inline; no deadline of its own)."""
+    """:class:`kg.store.base.Reader` over a pyoxigraph store (inline; no deadline of its own).
 
-    def __init__(self, store: ox.Store) -> None:
+    Every query text passes :meth:`kg.sparql.policy.Policy.check_engine_text` first.
+    """
+
+    def __init__(self, store: ox.Store, policy: Policy | None = None) -> None:
         self._store = store
+        self._policy = policy or Policy()
 
     def select(
         self,
@@ -140,6 +145,7 @@ class OxReader:
         named_graphs: Sequence[str] | None = None,
         max_rows: int | None = None,
     ) -> Solutions:
+        self._policy.check_engine_text(query)
         kwargs = _dataset_kwargs(default_graphs, named_graphs)
         if bindings:
             kwargs["substitutions"] = {ox.Variable(k): to_ox(v) for k, v in bindings.items()}
@@ -157,12 +163,14 @@ class OxReader:
         return Solutions(names, tuple(rows), truncated)
 
     def ask(self, query: str) -> bool:
+        self._policy.check_engine_text(query)
         result = run_query(self._store, query)
         if not isinstance(result, ox.QueryBoolean):
             raise BadRequest("ask() needs an ASK query")
         return bool(result)
 
     def construct(self, query: str, *, max_rows: int | None = None) -> list[Triple]:
+        self._policy.check_engine_text(query)
         result = run_query(self._store, query)
         if not isinstance(result, ox.QueryTriples):
             raise BadRequest("construct() needs a CONSTRUCT or DESCRIBE query")

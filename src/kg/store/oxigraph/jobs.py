@@ -1,32 +1,45 @@
 """The work a worker of the Oxigraph store does, as picklable jobs, and the context it finds.
 
 A worker is a fork of the store process: :class:`WorkerContext` gives a job the worker's
-private snapshot of the dataset, a :class:`~kg.store.base.Reader` over it, and the resources the
-store process prepared (rdflib copies of the shapes and ontology for SHACL validation).
+private snapshot of the dataset, a :class:`~kg.store.base.Reader` over it, the resources the
+store process prepared (rdflib copies of the shapes and ontology for SHACL validation), the
+query policy and the worker's sandbox. Every text a client sent goes through the policy
+(:mod:`kg.sparql.policy`) before the engine sees it.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from kg.errors import StoreError
+from kg.sparql.policy import Policy
 from kg.store.base import Delta, QueryRequest, QueryResponse, Solutions, UpdateRequest
 from kg.store.oxigraph.dataset import NativeDataset
 from kg.store.oxigraph.evaluate import OxReader, evaluate
 from kg.store.oxigraph.update import compute_effect
 from kg.terms import Object, Quad, Subject, Term, Triple, URIRef
+from kg.workers.sandbox import Sandbox
 
 
 class WorkerContext:
     """What a job finds in a worker (implements :class:`kg.store.base.JobContext`)."""
 
-    def __init__(self, dataset: NativeDataset, resources: Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        dataset: NativeDataset,
+        resources: Mapping[str, Any],
+        *,
+        policy: Policy | None = None,
+        sandbox: Sandbox | None = None,
+    ) -> None:
         self.dataset = dataset
         self._resources = resources
-        self._reader = OxReader(dataset.store)
+        self.policy = policy or Policy()
+        self.sandbox = sandbox or Sandbox(())
+        self._reader = OxReader(dataset.store, self.policy)
 
     @property
     def reader(self) -> OxReader:
@@ -44,7 +57,17 @@ class EvaluateJob:
     request: QueryRequest
 
     def run(self, ctx: WorkerContext) -> QueryResponse:
-        return evaluate(ctx.dataset.store, self.request)
+        request = self.request
+        prepared = ctx.policy.prepare_query(
+            request.text,
+            known_graphs=ctx.reader.graph_names,
+            base_iri=request.base_iri,
+            dataset_given=request.default_graphs is not None or request.named_graphs is not None,
+            guard=ctx.sandbox,
+        )
+        response = evaluate(ctx.dataset.store, replace(request, text=prepared.text))
+        calls = tuple((c.endpoint, c.outcome) for c in prepared.calls)
+        return replace(response, service_calls=calls) if calls else response
 
 
 @dataclass(frozen=True)
@@ -94,4 +117,5 @@ class UpdateEffectJob:
     request: UpdateRequest
 
     def run(self, ctx: WorkerContext) -> Delta:
+        ctx.policy.check_update(self.request.text, base_iri=self.request.base_iri)
         return compute_effect(ctx.dataset, self.request)
