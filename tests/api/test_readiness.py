@@ -39,17 +39,24 @@ def served(mini_root: Path) -> Iterator[tuple[TestClient, Store, WorkerPool]]:
         store.close()
 
 
-def update_effect(store: Store) -> None:
-    """What the write path does for a SPARQL update: its effect, computed in a worker that is
-    then retired (its copy of the dataset changed)."""
-    store.update_effect(
-        UpdateRequest(
-            text="INSERT DATA { <urn:x:s> <urn:x:p> 1 }",
-            target_graph="https://w3id.org/unhr/graph/changeset/cs-test",
-            timeout=10,
-            max_changes=10,
+def retire_every_worker(store: Store) -> None:
+    """Run an update's effect (what the write path does for a SPARQL update) on each idle
+    worker: each one is retired afterwards, as its copy of the dataset changed."""
+
+    def settled() -> bool:
+        stats = store.runtime_stats()
+        return stats["workers"] == stats["idle"] >= 1  # none busy
+
+    wait_for(settled, "idle workers, none busy")
+    for n in range(store.runtime_stats()["idle"]):
+        store.update_effect(
+            UpdateRequest(
+                text=f"INSERT DATA {{ <urn:x:s> <urn:x:p> {n} }}",
+                target_graph="https://w3id.org/unhr/graph/changeset/cs-test",
+                timeout=10,
+                max_changes=10,
+            )
         )
-    )
 
 
 def wait_for(condition: Callable[[], Any], what: str, timeout: float = 10.0) -> None:
@@ -63,7 +70,6 @@ def test_ready_while_the_last_worker_is_replaced(
     served: tuple[TestClient, Store, WorkerPool], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     client, store, pool = served
-    wait_for(lambda: store.runtime_stats()["idle"] >= 1, "an idle worker")
     forking, release = threading.Event(), threading.Event()
     real_spawn = pool._spawn
 
@@ -74,7 +80,7 @@ def test_ready_while_the_last_worker_is_replaced(
 
     monkeypatch.setattr(pool, "_spawn", slow_spawn)
     try:
-        update_effect(store)
+        retire_every_worker(store)
         assert forking.wait(10)
         assert store.runtime_stats()["workers"] == 0  # the moment the load test caught
         ready = client.get("/readyz")
@@ -95,7 +101,7 @@ def test_not_ready_when_no_worker_can_be_started(
         raise StoreError("cannot fork a worker (a test)")
 
     monkeypatch.setattr(pool, "_spawn", failing_spawn)
-    update_effect(store)
+    retire_every_worker(store)
     wait_for(lambda: client.get("/readyz").status_code == 503, "readiness to fail")
     checks = client.get("/readyz").json()["checks"]
     assert checks["workers"].startswith("failing") and checks["store"] == "ok"
