@@ -5,8 +5,15 @@ and vote, the rows of one vote together (``ID``); streamed one vote at a time.
 
 Traps handled here (``shared/data/unsc-voting/SOURCE.md``, ``data/votes/csv/SOURCE.md``):
 
-- **Dates** whose stored day is 12 or less have day and month swapped (exact rule); they are
-  swapped back, and the result must fall in the ``Year`` column's year.
+- **Dates**: the workbook read ``DD/MM/YYYY`` month-first where it could, so a stored day of 12
+  or less may be the month: 1874 (2009), adopted on 12 June 2009, is stored 2009-12-06. It did
+  not do so everywhere (vetoed drafts, and most votes from 2021 on, are stored right: the
+  double veto on Syria of 4 October 2011 is stored 2011-10-04). Meetings are numbered in
+  order, so an ambiguous date (day 12 or less, day and month different) is read the way that
+  falls between the unambiguous dates of the meetings before and after it (by meeting number,
+  else by the data set's ``ID`` order); where both or neither do, it is swapped, except for a
+  vetoed draft. The result must fall in the ``Year`` column's year. (The DPRK subset's 26
+  corrected dates come out the same.)
 - **Symbols** come in several spellings (``1718 (2006)``, ``Resolution 2627 (2022)``,
   ``S/RES/2680 (2023)``, ``S/RES/2776/2025``); a few rows have resolution and draft in each
   other's column. An adopted text with a symbol is a ``unhr:Resolution`` voted on, its draft a
@@ -28,6 +35,7 @@ Traps handled here (``shared/data/unsc-voting/SOURCE.md``, ``data/votes/csv/SOUR
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -81,14 +89,53 @@ _RESOLUTION = re.compile(r"(?:S/RES/|Resolution\s+)?(\d{1,4})\s*[(/]\s*(\d{4})\)
 _DRAFT = re.compile(r"(?<![\w/])[Ss]/(\d{4})[/-](\d{1,5})(?!\d)")
 
 
-def real_date(stored: str, year: str) -> str:
-    """The vote's date: stored day and month swapped back when the day is 12 or less."""
-    d = date.fromisoformat(stored.strip())
-    if d.day <= 12:
-        d = date(d.year, d.day, d.month)
-    if str(d.year) != year.strip():
-        raise ImportDataError(f"{VOTES}: date {stored} is not in year {year}")
-    return d.isoformat()
+_MEETING = re.compile(r"\s*(?:S/PV\.|PV\.)?(\d{4,5})\s*")
+
+
+def _ambiguous(d: date) -> bool:
+    return d.day <= 12 and d.day != d.month
+
+
+def _between(anchors: list[tuple[int, date]], key: int, options: list[date]) -> list[date]:
+    """The options that fall between the anchors just before and just after ``key``."""
+    keys = [k for k, _ in anchors]
+    i = bisect.bisect_left(keys, key)
+    j = bisect.bisect_right(keys, key)
+    before = anchors[i - 1][1] if i > 0 else None
+    after = anchors[j][1] if j < len(anchors) else None
+    return [d for d in options if (before is None or before <= d) and (after is None or d <= after)]
+
+
+def vote_dates(events: list[tuple[int, dict[str, str]]]) -> dict[int, str]:
+    """The real date of every vote, from ``(ID, first row)`` pairs of the whole data set."""
+    stored = {ident: date.fromisoformat(row["Date"].strip()) for ident, row in events}
+    meeting: dict[int, int] = {}
+    for ident, row in events:
+        m = _MEETING.fullmatch(row["Meeting"])
+        if m is not None:
+            meeting[ident] = int(m[1])
+    by_meeting = sorted(
+        (meeting[i], d) for i, d in stored.items() if i in meeting and not _ambiguous(d)
+    )
+    by_id = sorted((i, d) for i, d in stored.items() if not _ambiguous(d))
+    out: dict[int, str] = {}
+    for ident, row in events:
+        d = stored[ident]
+        if _ambiguous(d):
+            options = [d, date(d.year, d.day, d.month)]
+            fits = _between(by_meeting, meeting[ident], options) if ident in meeting else options
+            if len(fits) != 1:
+                fits = _between(by_id, ident, options)
+            if len(fits) != 1:
+                vetoed = row["Outcome results"].strip() == "Not adopted - veto"
+                fits = [d] if vetoed else [options[1]]
+            d = fits[0]
+        if str(d.year) != row["Year"].strip():
+            raise ImportDataError(
+                f"{VOTES}: ID={ident}: date {row['Date']} is not in year {row['Year']}"
+            )
+        out[ident] = d.isoformat()
+    return out
 
 
 def resolution_symbol(cell: str) -> str | None:
@@ -162,9 +209,8 @@ class _Planned:
     reliable: bool
 
 
-def _plan(vote: _Vote, council: dict[int, frozenset[str]]) -> _Planned:
+def _plan(vote: _Vote, vote_date: str, council: dict[int, frozenset[str]]) -> _Planned:
     row = vote.first
-    vote_date = real_date(row["Date"], row["Year"])
     outcome = OUTCOMES.get(row["Outcome results"].strip())
     if outcome is None:
         raise ImportDataError(
@@ -206,7 +252,9 @@ def convert(
     w = NTriplesWriter(out)
     stats = ConversionStats()
     source = node("dataset/unsc-voting")
-    planned = [_plan(v, council) for v in _votes(folder, names, advance)]
+    votes = list(_votes(folder, names, advance))
+    dates = vote_dates([(int(v.ident), v.first) for v in votes])
+    planned = [_plan(v, dates[int(v.ident)], council) for v in votes]
     stats.rows[VOTES] = sum(len(p.vote.members) for p in planned)
     keys = Counter((p.voted_on, p.vote_date) for p in planned)
     written: set[str] = set()
