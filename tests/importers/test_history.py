@@ -289,8 +289,13 @@ def test_sc_veto_with_members_of_its_year(sc_graph: Graph) -> None:
 
 
 def test_sc_untrustworthy_member_lists_give_no_per_member_votes(sc_graph: Graph) -> None:
+    # 972 (1995) lists 15 members, ten of them from another year (Bangladesh, Colombia …);
     # 973 (1995) lists 14 members of another year; 2441 (2018) has 16 member rows.
-    for event in ("doc/S/RES/973(1995)/vote/1995-01-13", "doc/S/RES/2441(2018)/vote/2018-11-05"):
+    for event in (
+        "doc/S/RES/972(1995)/vote/1995-01-13",
+        "doc/S/RES/973(1995)/vote/1995-01-13",
+        "doc/S/RES/2441(2018)/vote/2018-11-05",
+    ):
         node = iri(event)
         assert (node, RDF.type, unhr("VoteEvent")) in sc_graph
         assert sc_graph.value(node, unhr("yesCount")) is None

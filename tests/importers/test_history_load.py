@@ -204,3 +204,25 @@ def test_a_restart_keeps_the_data_sets(base_url: str, data_dir: Path) -> None:
     assert manifest["sha256"] == record.sha256
     with server(ROOT, data_dir) as (_proc, port):
         assert graph_size(f"http://127.0.0.1:{port}", "ga-votes") == record.triples
+
+
+def test_a_reload_of_the_files_keeps_a_recorded_data_set(tmp_path: Path) -> None:
+    from tests.conftest import make_settings
+    from tests.support import copy_mini
+
+    from kg.bootstrap import load_all, load_datasets
+    from kg.store import open_store
+
+    root = copy_mini(tmp_path / "repo")
+    settings = make_settings(root)
+    record, _ = convert("hrc-votes", FIXTURES / "unhrc-votes", ROOT, settings.data_dir)
+    store = open_store(settings)
+    try:
+        load_datasets(store, settings.data_dir, progress=False)
+        assert record.graph in store.describe().graph_names()
+        load_all(store, root, progress=False, keep=frozenset({record.graph}))
+        assert record.graph in store.describe().graph_names()
+        load_all(store, root, progress=False)  # without it, a graph with no file is dropped
+        assert record.graph not in store.describe().graph_names()
+    finally:
+        store.close()
