@@ -116,14 +116,18 @@ def main() -> None:
             wait_ready(base, proc, timeout=900.0 if args.dataset else 120.0)
             print(f"server ready on {base} in {time.monotonic() - started:.1f}s")
             rows = []
-            with httpx.Client(base_url=base, headers={"Accept": "text/csv"}, timeout=60) as c:
+            with httpx.Client(base_url=base, headers={"Accept": "text/csv"}, timeout=120) as c:
                 for name in sorted(cases):
                     params = {k: str(v) for k, v in (cases[name][0].get("params") or {}).items()}
                     if args.defaults:
                         params = {}
-                    warm = c.get(f"/queries/{name}", params=params)
-                    if warm.status_code == 503:
+                    try:
+                        warm = c.get(f"/queries/{name}", params=params)
+                    except httpx.TimeoutException:
+                        warm = None
+                    if warm is None or warm.status_code == 503:
                         rows.append((name, -1, float("inf"), float("inf")))
+                        print(f"{name}: timeout", flush=True)
                         continue
                     if warm.status_code != 200:
                         raise SystemExit(f"{name}: HTTP {warm.status_code}: {warm.text[:200]}")
@@ -136,6 +140,7 @@ def main() -> None:
                         times.append((time.perf_counter() - t0) * 1000)
                         assert response.status_code == 200, (name, response.status_code)
                     rows.append((name, n_rows, statistics.median(times), percentile(times, 0.9)))
+                    print(f"{name}: p50 {rows[-1][2]:.1f} ms", flush=True)
         finally:
             proc.send_signal(signal.SIGINT)
             try:

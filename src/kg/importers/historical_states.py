@@ -82,15 +82,16 @@ def load_historical_states(root: Path) -> list[HistoricalState]:
             continued_by=row["continued_by"].strip(),
             note=" ".join(row["note"].split()),
         )
+        where = f"{HISTORICAL_STATES_CSV}: {s.code}"
         if s.code in members:
-            raise ImportDataError(f"{HISTORICAL_STATES_CSV}: {s.code} is a member state")
+            raise ImportDataError(f"{where}: a member state, described in un-member-states")
         if s.iso3 and s.iso3 != s.code:
-            raise ImportDataError(f"{HISTORICAL_STATES_CSV}: {s.code}: the IRI code must be its ISO code")
+            raise ImportDataError(f"{where}: the IRI code must be its ISO code {s.iso3}")
         unknown = [c for c in (*s.successors, s.continued_by) if c and c not in members]
         if unknown:
-            raise ImportDataError(f"{HISTORICAL_STATES_CSV}: {s.code}: unknown successors {unknown}")
+            raise ImportDataError(f"{where}: successors that are not member states: {unknown}")
         if s.former and not (s.successors or s.continued_by):
-            raise ImportDataError(f"{HISTORICAL_STATES_CSV}: {s.code}: a former state needs successors")
+            raise ImportDataError(f"{where}: a former state needs successors")
         out.append(s)
     codes = [s.code for s in out]
     if len(set(codes)) != len(codes):

@@ -48,6 +48,7 @@ from kg.importers.history.model import (
     EventRecord,
     clean_text,
     dict_rows,
+    list_rows,
     long_date,
     write_event,
     write_session,
@@ -272,16 +273,27 @@ def convert(
     props = {k: unhr(v) for k, v in VOTE_PROPERTY.items()}
     state_terms: dict[str, str] = {}
     vote_rows = 0
-    for row in dict_rows(folder / VOTES, advance):
+    header, reader = list_rows(folder / VOTES, advance)
+    try:
+        at = [header.index(c) for c in ("rcid", "country", "country_code", "vote")]
+    except ValueError:
+        raise ImportDataError(
+            f"{VOTES}: expected the columns rcid, country, country_code, vote"
+        ) from None
+    places: dict[tuple[str, str, str], str] = {}
+    for cells in reader:
         vote_rows += 1
-        rcid = int(row["rcid"])
+        rcid = int(cells[at[0]])
         plan = plans.get(rcid)
         if plan is None:
             raise ImportDataError(f"{VOTES}: rcid {rcid} is not in {ROLL_CALLS}")
-        vote = row["vote"].strip()
+        vote = cells[at[3]].strip()
         if vote not in VOTE_PROPERTY:
             raise ImportDataError(f"{VOTES}: rcid {rcid}: unknown vote {vote!r}")
-        iso3 = states.iso3(row["country"].strip(), row["country_code"].strip(), plan.call.vote_date)
+        where = (cells[at[1]].strip(), cells[at[2]].strip(), plan.call.vote_date)
+        iso3 = places.get(where)
+        if iso3 is None:
+            iso3 = places[where] = states.iso3(*where)
         slot = state_index.setdefault(iso3, len(state_index))
         if slot >= 256:  # pragma: no cover - there are about 200 states
             raise ImportDataError(f"{VOTES}: more than 256 states")
