@@ -18,7 +18,7 @@ import pytest
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
-from kg.importers import unsc_votes, votes
+from kg.importers import historical_states, unsc_votes, votes
 from kg.importers.historical_states import load_historical_states
 from kg.importers.history import ga, hrc, sc
 from kg.importers.history.cache import convert as cache_convert
@@ -416,6 +416,15 @@ def test_historical_states_and_their_successors() -> None:
     assert {"BIH", "HRV", "MKD", "SRB", "SVN"} == set(states["YUG"].successors)
     assert not states["YAR"].iso3 and states["SUN"].iso3 == "SUN"
     assert not states["TWN"].former
+    g = historical_states.build(ROOT)
+    assert (iri("state/SUN"), unhr("continuedBy"), iri("state/RUS")) in g
+    assert (iri("state/SUN"), unhr("successorState"), iri("state/UKR")) in g
+    assert (iri("state/YAR"), RDF.type, unhr("FormerState")) in g
+    assert g.value(iri("state/YAR"), unhr("iso3")) is None
+    assert (iri("state/TWN"), RDF.type, unhr("State")) in g
+    assert g.value(iri("state/CSK/membership/un"), unhr("endDate")) == Literal(
+        "1992-12-31", datatype=XSD.date
+    )
 
 
 def _states_in_repository() -> set[URIRef]:
