@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import time
 
-from kg.bootstrap import PROV_DERIVED, RDF_TYPE, SD_NAMED_GRAPH, load_all
+from kg.bootstrap import PROV_DERIVED, RDF_TYPE, SD_NAMED_GRAPH, load_all, load_datasets
 from kg.curation.checks import ONTOLOGY_RESOURCE, SHAPES_RESOURCE
+from kg.importers.history.cache import recorded
 from kg.layout import discover
 from kg.namespaces import INFERRED_GRAPH
 from kg.settings import Settings
@@ -40,15 +41,19 @@ def inferred_graph_metadata(rule_graphs: list[str]) -> list[tuple[URIRef, Term]]
 
 
 def prepare_store(settings: Settings, *, progress: bool | None = None) -> Store:
-    """Open the store, load ontology/, shapes/ and data/, replay the journal, start workers."""
+    """Open the store, load ontology/, shapes/, data/ and the recorded data sets, replay the
+    journal, start workers."""
     started = time.monotonic()
     ontology = [gf.graph for gf in discover(settings.root, ("ontology",))]
     store = open_store(settings)
     try:
         if settings.load_on_start:
-            report = load_all(store, settings.root, progress=progress)
+            records = recorded(settings.data_dir)
+            keep = frozenset(r.graph for r in records)
+            report = load_all(store, settings.root, progress=progress, keep=keep)
             loaded = sum(1 for r in report if r.outcome.value == "loaded")
             log.info("%d graphs loaded, %d unchanged", loaded, len(report) - loaded)
+            load_datasets(store, settings.data_dir, progress=progress)
         store.replay_journal()
         entailed = store.set_entailment(ontology, INFERRED_GRAPH)
         store.set_metadata(INFERRED_GRAPH, inferred_graph_metadata(ontology))

@@ -74,7 +74,13 @@ def operations(spec: dict[str, Any]) -> int:
 def test_every_operation_conforms_to_the_document(
     tmp_path: Path, repo_root: Path, record_property: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    env = {"KG_WRITE_TOKENS": f"fuzz:{TOKEN}", "KG_CLIENT_BUDGET_SECONDS": "100000"}
+    # Administrators exist, so that redaction is on and its route answers as documented (401
+    # without a token, 403 with the curator's token the fuzzer sends).
+    env = {
+        "KG_WRITE_TOKENS": f"fuzz:{TOKEN}",
+        "KG_ADMIN_TOKENS": "admin:fuzz-admin-token-0123456789abcdef",
+        "KG_CLIENT_BUDGET_SECONDS": "100000",
+    }
     with server(repo_root, tmp_path / "var", **env) as (_, port):
         base = f"http://127.0.0.1:{port}"
         expected = operations(httpx.get(f"{base}/openapi.json", timeout=30).json())

@@ -204,7 +204,7 @@ def _rewrite(path: Path, change: dict[str, str], where: dict[str, str]) -> None:
 
 
 def test_scratch_copy_renders(scratch_root: Path) -> None:
-    assert len(render_all(scratch_root)) == 10
+    assert len(render_all(scratch_root)) == 11  # with historical-states.ttl
 
 
 def test_refuses_a_tally_that_disagrees_with_the_states(scratch_root: Path) -> None:

@@ -242,3 +242,27 @@ def test_shortcuts_and_participations_entail_each_other(repo_store: Store, repo_
             f"<{UNHR}participant> <{agent}> ; <{UNHR}role> <{role}> }} }}"
         )
         assert len(found) == 1, (act, s, agent)
+
+
+def test_replacing_a_graph_keeps_the_entailments_of_a_full_recomputation(
+    tmp_path: Path, repo_root: Path
+) -> None:
+    """A graph replacement follows only what changed; the result is a full recomputation's."""
+    store = prepare_store(make_settings(repo_root, data_dir=tmp_path / "var"), progress=False)
+    try:
+        graphs = [gf.graph for gf in discover(repo_root, ("data",))]
+        graph = next(g for g in graphs if g.endswith("nkhr-un-advocacy"))
+        quads = store.quads(g=URIRef(graph), max_rows=1_000_000)
+        kept = quads[: len(quads) // 2]
+        store.replace_graph(graph, kept)
+
+        def inferred() -> set[Triple]:
+            return {q.triple for q in store.quads(g=URIRef(INFERRED_GRAPH), max_rows=1_000_000)}
+
+        followed = inferred()
+        store.set_entailment(_ontology_graphs(repo_root), INFERRED_GRAPH)
+        recomputed = inferred()
+        assert followed == recomputed
+        assert len(store.quads(g=URIRef(graph), max_rows=1_000_000)) == len(set(kept))
+    finally:
+        store.close()

@@ -1,6 +1,7 @@
 """The ``kg`` command line: thin wrappers that turn flags into settings and call the library.
 
-- :mod:`.store_commands`: ``serve``, ``load``, ``query``, ``queries`` (open a store here);
+- :mod:`.store_commands`: ``serve``, ``load`` (also ``--dataset``), ``datasets``, ``query``,
+  ``queries`` (open a store here);
 - :mod:`.file_commands`: ``import``, ``validate`` (the repository's files);
 - :mod:`.server_commands`: ``ingest``, ``changesets``, ``revert``, ``redact`` (a running server);
 - :mod:`.journal_commands`: ``journal check``, ``journal cut`` (the journal of change sets).

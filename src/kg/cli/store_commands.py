@@ -99,23 +99,88 @@ def load(
     store: StoreOpt = None,
     data_dir: DataDirOpt = None,
     root: RootOpt = None,
+    dataset: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--dataset",
+            "-d",
+            help="Also convert and load a voting data set (ga-votes, sc-votes, hrc-votes; "
+            "repeatable). It is recorded in the data folder and loaded at every start from then "
+            "on. See `kg datasets`.",
+        ),
+    ] = None,
+    input_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--input",
+            help="Folder holding the data set's files (with one --dataset). Default: "
+            "../shared/data/{unvotes,unsc-voting,unhrc-votes} beside the repository.",
+        ),
+    ] = None,
+    remove_dataset: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--remove-dataset",
+            help="Stop loading a recorded data set: delete its converted file (repeatable).",
+        ),
+    ] = None,
+    reconvert: Annotated[
+        bool, typer.Option("--reconvert", help="Convert again even if the input is unchanged.")
+    ] = False,
     setting: SettingOpt = None,
 ) -> None:
-    """Load ontology/, shapes/ and data/ into a store and report what each file gave.
+    """Load ontology/, shapes/, data/ and the recorded data sets into a store and report what
+    each gave.
 
-    The same sequence as `kg serve` (files, then the journalled change sets on top), without
-    serving: it checks that everything loads and shows the size of each graph.
+    The same sequence as `kg serve` (files, data sets, then the journalled change sets on top),
+    without serving: it checks that everything loads and shows the size of each graph. With
+    --dataset it first converts the data set into KG_DATA_DIR/datasets/ (streamed, with a
+    progress bar; skipped when the input's SHA-256 is unchanged), so that every later start
+    loads it too.
     """
-    from kg.bootstrap import load_all
+    import time
+
+    from kg.bootstrap import load_all, load_datasets
+    from kg.importers.history import default_input, spec
+    from kg.importers.history.cache import convert, forget, recorded
     from kg.store import open_store
 
     settings = settings_from(setting, store=store, data_dir=data_dir, root=root)
     setup_logging(settings.log_level)
+    wanted = list(dataset or [])
+    if input_dir is not None and len(wanted) != 1:
+        typer.echo("error: --input goes with exactly one --dataset", err=True)
+        raise typer.Exit(2)
     try:
+        for name in remove_dataset or []:
+            gone = forget(settings.data_dir, name)
+            typer.echo(f"{'removed' if gone else 'not recorded':9} {name}")
+        for name in wanted:
+            s = spec(name)
+            source = input_dir if input_dir is not None else default_input(settings.root, s)
+            record, cached = convert(
+                name, source, settings.root, settings.data_dir, force=reconvert
+            )
+            if cached:
+                typer.echo(
+                    f"cached    {name}: input unchanged (sha256 {record.input_sha256[:12]}…)"
+                )
+            else:
+                rows = ", ".join(f"{f} {n:,} rows" for f, n in record.rows.items())
+                typer.echo(
+                    f"converted {name}: {record.triples:,} triples from {rows} "
+                    f"in {record.seconds:.1f}s"
+                )
+            for note in record.notes:
+                typer.echo(f"          {name}: {note}")
         opened = open_store(settings)
-        # Same order as the server: files first, then the journalled change sets on top.
+        # Same order as the server: files, data sets, then the journalled change sets on top.
         try:
-            report = load_all(opened, settings.root)
+            keep = frozenset(r.graph for r in recorded(settings.data_dir))
+            report = load_all(opened, settings.root, keep=keep)
+            started = time.monotonic()
+            datasets = load_datasets(opened, settings.data_dir)
+            dataset_seconds = time.monotonic() - started
             replayed = opened.replay_journal()
             description = opened.describe()
         finally:
@@ -126,9 +191,40 @@ def load(
     for item in report:
         count = "" if item.triples < 0 else f" ({item.triples} triples)"
         typer.echo(f"{item.outcome.value:9} {item.name}{count}")
+    for item in datasets:
+        count = "" if item.triples < 0 else f" ({item.triples} triples)"
+        typer.echo(f"{item.outcome.value:9} data set {item.name}{count}")
+    if datasets:
+        typer.echo(f"data sets loaded in {dataset_seconds:.1f}s")
     if replayed:
         typer.echo(f"replayed {replayed} change sets from the journal")
     typer.echo(f"{description.triples} triples in {len(description.graphs)} graphs")
+
+
+@app.command()
+def datasets(
+    data_dir: DataDirOpt = None,
+    root: RootOpt = None,
+) -> None:
+    """List the voting data sets `kg load --dataset` knows, and which are recorded (loaded at
+    every start) in the data folder."""
+    from kg.importers.history import SPECS, default_input
+    from kg.importers.history.cache import recorded
+
+    settings = settings_from(data_dir=data_dir, root=root)
+    try:
+        records = {r.name: r for r in recorded(settings.data_dir)}
+    except KgError as exc:
+        fail(exc)
+        return
+    for s in SPECS:
+        r = records.get(s.name)
+        state = (
+            f"recorded: {r.triples:,} triples, {r.bytes / 1e6:.0f} MB, converted {r.converted_at}"
+            if r is not None
+            else f"not loaded (input: {default_input(settings.root, s)})"
+        )
+        typer.echo(f"{s.name:10} {s.title}  [{state}]")
 
 
 def _print_table(body: bytes) -> None:

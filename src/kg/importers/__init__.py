@@ -15,6 +15,7 @@ from rdflib import Graph
 
 from kg.importers import (
     datasets,
+    historical_states,
     linkset,
     m49,
     member_states,
@@ -47,6 +48,7 @@ OUTPUTS: tuple[Output, ...] = (
     Output(Path("data/reference/m49-regions.ttl"), m49.build),
     Output(Path("data/reference/memberships-unsc.ttl"), memberships.build_unsc),
     Output(Path("data/reference/memberships-hrc.ttl"), memberships.build_hrc),
+    Output(Path("data/reference/historical-states.ttl"), historical_states.build),
 )
 
 

@@ -154,6 +154,24 @@ DATASETS: tuple[DataSetInfo, ...] = (
         issued="2026-06-24",
     ),
     DataSetInfo(
+        ident="un-membership-history",
+        title="Changes in UN membership and former states (curated for unhr-kg)",
+        description=(
+            "The states that were UN members or voted in UN bodies but are not among today's "
+            "193 members (the USSR, Yugoslavia, Czechoslovakia, the German Democratic Republic, "
+            "the two Yemens, Zanzibar) and Taiwan, with admission and end dates and the states "
+            "that took their place, transcribed by hand for this project from the notes on "
+            "changes of membership of the un.org 'Member States' page and from ISO 3166-3 "
+            "(withdrawn country codes). Not a machine-readable data set published by the UN."
+        ),
+        creators=("unhr-kg project",),
+        publisher="unhr-kg project",
+        licences=("facts transcribed from UN and ISO publications; no licence stated",),
+        origin="https://www.un.org/en/about-us/member-states",
+        issued="2026",
+        see_also=("https://www.iso.org/standard/72484.html",),
+    ),
+    DataSetInfo(
         ident="un-system-chart",
         title="UN system structure (curated for unhr-kg)",
         description=(

@@ -26,6 +26,14 @@ ALIASES: dict[str, str] = {
     "former yugoslav republic of macedonia": "MKD",
     "russia": "RUS",
     "syria": "SYR",
+    # Sponsors in the "Submitted by" column of the full Security Council data set:
+    "moldova": "MDA",
+    "micronesia": "FSM",
+    "iran": "IRN",
+    "laos": "LAO",
+    "uae": "ARE",
+    "united kindgom": "GBR",  # typo in the unsc-voting data set
+    "zaire": "COD",  # the name of the Democratic Republic of the Congo 1971-1997
 }
 
 

@@ -120,9 +120,13 @@ class Engine:
         return self._changed(set())
 
     def replace_graph(self, graph: str, quads: Sequence[Quad]) -> tuple[int, int]:
+        before = self.dataset.graph_quads(graph) if self.entailment is not None else []
         self.dataset.drop_graph(graph)
         self.dataset.apply((), [q.in_graph(URIRef(graph)) for q in quads])
-        self._rematerialise()
+        if self.entailment is not None:
+            # Only what changed, not a full recomputation: the query catalogue is replaced at
+            # every start, and recomputing every entailment over a voting history takes long.
+            self.entailment.follow((*before, *self.dataset.graph_quads(graph)))
         return self.dataset.counts.get(graph, 0), self._changed({graph})
 
     def apply(self, change: ChangeSet) -> int:
